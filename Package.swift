@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// Hearth: run and audit open-weight language models on your own hardware, in Swift.
+import PackageDescription
+
+let package = Package(
+    name: "Hearth",
+    products: [
+        .library(name: "GGUF", targets: ["GGUF"]),
+        .library(name: "Kernels", targets: ["Kernels"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Store", targets: ["Store"]),
+        .executable(name: "hearth", targets: ["hearth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        // The file format: memory-mapped reader, validation, writer.
+        .target(name: "GGUF"),
+        // Innermost integer dot products, chosen at run time by CPU features (see KERNELS.md in shared/).
+        // No unsafe flags: each function carries its own target attribute.
+        .target(name: "CKernels"),
+        // Quant block layouts, dequantization, activation quantization, mat-vec, norms, RoPE, thread pool.
+        .target(
+            name: "Kernels",
+            dependencies: ["GGUF", "CKernels"],
+            linkerSettings: [.linkedLibrary("m")]
+        ),
+        .target(name: "Tokenizers", dependencies: ["GGUF"]),
+        .target(name: "Models", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
+        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Kernels"]),
+        .target(name: "Store", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .executableTarget(
+            name: "hearth",
+            dependencies: [
+                "GGUF", "Models", "Engine", "Store", "Tokenizers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Shared by the test targets: where the real model files are.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Engine", "GGUF", "Kernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
