@@ -6,16 +6,18 @@
 public enum Half {
     /// fp16 bits to Float. Exact: every binary16 value, subnormals included, is a binary32 value.
     /// Infinities keep their sign; NaNs keep sign and payload (shifted into the top of the Float
-    /// mantissa), which is what F16C's `vcvtph2ps`, ggml's `ggml_compute_fp16_to_fp32` and
-    /// numpy's `astype(float32)` do.
+    /// mantissa) and come out quiet, which is what F16C's `vcvtph2ps` and ggml's portable
+    /// `ggml_compute_fp16_to_fp32` both do. (numpy's `astype(float32)`, used by the `gguf` Python
+    /// package, keeps a signalling NaN signalling instead; we follow ggml.)
     @inlinable
     public static func toFloat(_ bits: UInt16) -> Float {
         let sign = UInt32(bits & 0x8000) << 16
         let exponent = UInt32(bits >> 10) & 0x1F
         let mantissa = UInt32(bits & 0x03FF)
         if exponent == 0x1F {
-            // Infinity or NaN: all-ones exponent in binary32 too.
-            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
+            // Infinity or NaN: all-ones exponent in binary32 too; a NaN gets the quiet bit.
+            let quietBit: UInt32 = mantissa == 0 ? 0 : 0x0040_0000
+            return Float(bitPattern: sign | 0x7F80_0000 | quietBit | (mantissa << 13))
         }
         if exponent != 0 {
             // Normal: rebias the exponent from 15 to 127.
