@@ -15,7 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // The file format: memory-mapped reader, validation, writer.
@@ -32,7 +31,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Models", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Kernels"]),
-        .target(name: "Store", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Store"),
         .executableTarget(
             name: "hearth",
             dependencies: [
