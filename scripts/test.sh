@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs Hearth's whole test suite on a fresh machine: builds in release (model-level tests are far too
+# slow in debug), fetches and verifies the catalog models on first use, then runs every test with the
+# models required (a missing model fails the run instead of skipping the tests that matter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  export PATH=/opt/swift/usr/bin:$PATH
+fi
+swift build -c release --product hearth
+.build/release/hearth pull --all
+HEARTH_REQUIRE_MODELS=1 swift test -c release "$@"
