@@ -1,0 +1,164 @@
+// Private to CKernels: ggml's block layouts, fp16 helpers and the per-level kernel tables.
+#ifndef HEARTH_CKERNELS_INTERNAL_H
+#define HEARTH_CKERNELS_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+#include "CKernels.h"
+
+// No fused multiply-add behind our back: a * b + c must round twice, as the Swift twins do, and
+// every level must keep its own arithmetic whatever the compiler's default contraction mode.
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define HK_X86 1
+#else
+#define HK_X86 0
+#endif
+
+#define HK_QK 32    // elements per block of the legacy formats
+#define HK_QK_K 256 // elements per super-block of the K-quants
+
+// ggml type numbers (GGMLType raw values).
+enum {
+    HK_F32 = 0, HK_F16 = 1, HK_Q4_0 = 2, HK_Q4_1 = 3, HK_Q5_0 = 6, HK_Q5_1 = 7, HK_Q8_0 = 8,
+    HK_Q8_1 = 9, HK_Q2_K = 10, HK_Q3_K = 11, HK_Q4_K = 12, HK_Q5_K = 13, HK_Q6_K = 14, HK_Q8_K = 15,
+    HK_TYPE_SLOTS = 16,
+};
+
+// Blocks are read straight out of a memory-mapped file: packed, so no alignment is assumed.
+typedef uint16_t hk_half;
+typedef struct __attribute__((packed)) { hk_half d; uint8_t qs[16]; } hk_block_q4_0;
+typedef struct __attribute__((packed)) { hk_half d, m; uint8_t qs[16]; } hk_block_q4_1;
+typedef struct __attribute__((packed)) { hk_half d; uint8_t qh[4]; uint8_t qs[16]; } hk_block_q5_0;
+typedef struct __attribute__((packed)) { hk_half d, m; uint8_t qh[4]; uint8_t qs[16]; } hk_block_q5_1;
+typedef struct __attribute__((packed)) { hk_half d; int8_t qs[32]; } hk_block_q8_0;
+typedef struct __attribute__((packed)) { hk_half d, s; int8_t qs[32]; } hk_block_q8_1;
+typedef struct __attribute__((packed)) {
+    uint8_t scales[16]; // low nibble: scale, high nibble: min, per 16 elements
+    uint8_t qs[64];     // 2-bit quants
+    hk_half d, dmin;
+} hk_block_q2_K;
+typedef struct __attribute__((packed)) {
+    uint8_t hmask[32];  // third bit of each quant
+    uint8_t qs[64];     // low 2 bits
+    uint8_t scales[12]; // 16 six-bit scales, offset by 32
+    hk_half d;
+} hk_block_q3_K;
+typedef struct __attribute__((packed)) {
+    hk_half d, dmin;
+    uint8_t scales[12]; // 8 six-bit scales and 8 six-bit mins
+    uint8_t qs[128];
+} hk_block_q4_K;
+typedef struct __attribute__((packed)) {
+    hk_half d, dmin;
+    uint8_t scales[12];
+    uint8_t qh[32];     // fifth bit of each quant
+    uint8_t qs[128];
+} hk_block_q5_K;
+typedef struct __attribute__((packed)) {
+    uint8_t ql[128];    // low 4 bits
+    uint8_t qh[64];     // high 2 bits
+    int8_t scales[16];
+    hk_half d;
+} hk_block_q6_K;
+typedef struct __attribute__((packed)) { float d; int8_t qs[256]; int16_t bsums[16]; } hk_block_q8_K;
+
+_Static_assert(sizeof(hk_block_q4_0) == 18, "Q4_0 block");
+_Static_assert(sizeof(hk_block_q4_1) == 20, "Q4_1 block");
+_Static_assert(sizeof(hk_block_q5_0) == 22, "Q5_0 block");
+_Static_assert(sizeof(hk_block_q5_1) == 24, "Q5_1 block");
+_Static_assert(sizeof(hk_block_q8_0) == 34, "Q8_0 block");
+_Static_assert(sizeof(hk_block_q8_1) == 36, "Q8_1 block");
+_Static_assert(sizeof(hk_block_q2_K) == 84, "Q2_K block");
+_Static_assert(sizeof(hk_block_q3_K) == 110, "Q3_K block");
+_Static_assert(sizeof(hk_block_q4_K) == 144, "Q4_K block");
+_Static_assert(sizeof(hk_block_q5_K) == 176, "Q5_K block");
+_Static_assert(sizeof(hk_block_q6_K) == 210, "Q6_K block");
+_Static_assert(sizeof(hk_block_q8_K) == 292, "Q8_K block");
+
+static inline uint32_t hk_bits_of(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline float hk_float_of(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+
+// Exact binary16 -> binary32.
+static inline float hk_h2f(hk_half h) {
+    const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    const uint32_t exponent = (h >> 10) & 0x1fu;
+    const uint32_t mantissa = h & 0x3ffu;
+    if (exponent == 0x1f) return hk_float_of(sign | 0x7f800000u | (mantissa << 13));
+    if (exponent != 0) return hk_float_of(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    // zero or subnormal: mantissa * 2^-24 is exact in binary32
+    return hk_float_of(sign | hk_bits_of((float)mantissa * 0x1p-24f));
+}
+
+// binary32 -> binary16, round to nearest even (what F16C's vcvtps2ph does for finite values).
+static inline hk_half hk_f2h(float f) {
+    uint32_t x = hk_bits_of(f);
+    const uint32_t sign = (x >> 16) & 0x8000u;
+    x &= 0x7fffffffu;
+    if (x > 0x7f800000u) return (hk_half)(sign | 0x7e00u | ((x >> 13) & 0x3ffu)); // NaN stays NaN
+    if (x >= 0x47800000u) return (hk_half)(sign | 0x7c00u);                        // >= 65536: inf
+    if (x >= 0x38800000u) {                                                         // normal half
+        const uint32_t mantissa_odd = (x >> 13) & 1u;
+        x += 0xc8000fffu + mantissa_odd; // rebias the exponent by -112 and round half to even
+        return (hk_half)(sign | (x >> 13));
+    }
+    // Subnormal half or zero: adding 0.5 makes the FPU round the mantissa at bit 2^-24.
+    const float shifted = hk_float_of(x) + 0.5f;
+    return (hk_half)(sign | (hk_bits_of(shifted) - 0x3f000000u));
+}
+
+static inline float hk_load_h2f(const hk_half *p) { hk_half h; memcpy(&h, p, 2); return hk_h2f(h); }
+
+// Q4_K / Q5_K: unpack 8 six-bit scales (out[0..7]) and 8 six-bit mins (out[8..15]) from 12 bytes.
+static inline void hk_unpack_scales_k4(const uint8_t *packed, uint8_t out[16]) {
+    for (int j = 0; j < 4; ++j) {
+        out[j] = packed[j] & 63;
+        out[8 + j] = packed[j + 4] & 63;
+    }
+    for (int j = 4; j < 8; ++j) {
+        out[j] = (uint8_t)((packed[j + 4] & 0x0f) | ((packed[j - 4] >> 6) << 4));
+        out[8 + j] = (uint8_t)((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
+    }
+}
+
+// Q3_K: unpack 16 six-bit scales from 12 bytes (still offset by 32).
+static inline void hk_unpack_scales_q3k(const uint8_t *packed, uint8_t out[16]) {
+    for (int j = 0; j < 16; ++j) {
+        const int low = j < 8 ? (packed[j] & 0x0f) : (packed[j - 8] >> 4);
+        const int high = (packed[8 + (j & 3)] >> (2 * (j >> 2))) & 3;
+        out[j] = (uint8_t)(low | (high << 4));
+    }
+}
+
+typedef float (*hk_dot_fn)(int64_t n, const void *w, const void *x);
+typedef void (*hk_quantize_fn)(const float *x, void *y, int64_t k);
+
+/// Everything one dispatch level provides. A NULL dot entry means "type not supported".
+typedef struct hk_kernels {
+    hk_dot_fn dot[HK_TYPE_SLOTS];
+    hk_quantize_fn quantize_q8_0;
+    hk_quantize_fn quantize_q8_1;
+    hk_quantize_fn quantize_q8_K;
+} hk_kernels;
+
+extern const hk_kernels hk_kernels_portable;
+#if HK_X86
+extern const hk_kernels hk_kernels_avx2;
+extern const hk_kernels hk_kernels_avx512vnni;
+#endif
+
+/// The table of the active level (one relaxed atomic load).
+const hk_kernels *hk_active_kernels(void);
+
+// Portable quantizers, shared by every level's table where no faster one exists.
+void hk_quantize_q8_0_portable(const float *x, void *y, int64_t k);
+void hk_quantize_q8_1_portable(const float *x, void *y, int64_t k);
+void hk_quantize_q8_K_portable(const float *x, void *y, int64_t k);
+#if HK_X86
+void hk_quantize_q8_0_avx2(const float *x, void *y, int64_t k);
+void hk_quantize_q8_1_avx2(const float *x, void *y, int64_t k);
+void hk_quantize_q8_K_avx2(const float *x, void *y, int64_t k);
+#endif
+
+#endif

@@ -1,0 +1,114 @@
+// CKernels: the innermost loops of inference, in C so that each function can carry its own CPU
+// target attribute and be chosen at run time (no -march flags for the package; see KERNELS.md).
+//
+// Everything here is a thin shim under the Swift `Kernels` target: quantized dot products over
+// ggml's block layouts, activation quantization to ggml's 8-bit partner formats, the row loops of
+// mat-vec / mat-mat, and the synchronisation core of a persistent thread pool. Each computing
+// function has a plain Swift twin in `Kernels` that the tests hold it to.
+//
+// Types are named by ggml's numbering (the raw value of Swift's `GGMLType`).
+#ifndef HEARTH_CKERNELS_H
+#define HEARTH_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - Dispatch levels
+
+/// Instruction-set levels, each a superset of the one before.
+enum {
+    /// Plain C compiled with the package's default flags; always available.
+    HK_LEVEL_PORTABLE = 0,
+    /// x86-64 with AVX2, FMA and F16C (Haswell, Zen 1 and later).
+    HK_LEVEL_AVX2 = 1,
+    /// AVX2 plus AVX-512 F/VL/BW/VNNI, used at 256-bit width (Ice Lake, Zen 4 and later).
+    HK_LEVEL_AVX512VNNI = 2,
+};
+
+/// The best level this CPU (and OS) supports; detected once and cached.
+int hk_detected_level(void);
+/// The level the kernels use now: the detected one unless a test forced another.
+int hk_active_level(void);
+/// Makes every later kernel call use `level`. Returns 0 (and changes nothing) when the CPU lacks it.
+int hk_force_level(int level);
+/// Returns to the detected level.
+void hk_reset_level(void);
+
+// MARK: - Types and activation formats
+
+/// Whether `hk_vec_dot` and the row loops handle weights of this ggml type.
+int hk_supports_weight_type(uint32_t weight_type);
+/// The ggml type the activations are quantized to for weights of `weight_type`:
+/// 8 (Q8_0), 9 (Q8_1), 15 (Q8_K), or 0 (F32: used as is). -1 when unsupported.
+int hk_activation_type(uint32_t weight_type);
+/// Bytes of one quantized activation row of `columns` elements in `activation_type`.
+size_t hk_activation_row_bytes(int activation_type, int64_t columns);
+
+// MARK: - Activation quantization (identical to ggml's quantize_row_q8_0/_q8_1/_q8_K reference)
+
+/// `k` floats to `k / 32` Q8_0 blocks (fp16 d = amax/127, qs = roundf(x / d)).
+void hk_quantize_q8_0(const float *x, void *y, int64_t k);
+/// `k` floats to `k / 32` Q8_1 blocks (as Q8_0, plus fp16 s = d * Σqs).
+void hk_quantize_q8_1(const float *x, void *y, int64_t k);
+/// `k` floats to `k / 256` Q8_K blocks (f32 d, qs = nearest_int(-127/max * x), int16 bsums).
+void hk_quantize_q8_K(const float *x, void *y, int64_t k);
+/// Quantizes one row to `activation_type` (a copy for F32). `k` must be a multiple of the block size.
+void hk_quantize_row(int activation_type, const float *x, void *y, int64_t k);
+
+// MARK: - Dot products and row loops
+
+/// One weight row of `n` elements (in `weight_type` blocks) against one activation row in the
+/// partner format. `n` must be a multiple of the weight's block size.
+float hk_vec_dot(uint32_t weight_type, int64_t n, const void *w, const void *x);
+
+/// y[r] = dot(W[r], x) for r in [row_begin, row_end). W rows are `row_bytes` apart.
+void hk_gemv_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
+                  int64_t row_begin, int64_t row_end, const void *x, float *y);
+
+/// Y[t * y_stride + r] = dot(W[r], X[t]) for r in [row_begin, row_end), t in [0, tokens).
+/// X rows are `x_row_bytes` apart. Walks the weight rows once, each against every token, so a
+/// weight row is read from memory once per call; each dot uses the same arithmetic as
+/// `hk_vec_dot`, so results are bitwise those of `hk_gemv_rows` per token.
+void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
+                  int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes,
+                  int64_t tokens, float *y, size_t y_stride);
+
+// MARK: - fp16 (IEEE binary16, round to nearest even), as the kernels use it
+
+float hk_half_to_float(uint16_t h);
+uint16_t hk_float_to_half(float f);
+
+// MARK: - Thread pool core
+
+typedef struct hk_pool hk_pool;
+/// A task body: called once for every index of a run, from the caller's thread or a worker.
+typedef void (*hk_task_fn)(void *context, int64_t index);
+
+/// Starts `thread_count - 1` persistent worker threads (the caller is the last one).
+/// Returns NULL only when memory or threads cannot be had at all; fewer workers may start than asked.
+hk_pool *hk_pool_create(int thread_count);
+/// Stops and joins the workers.
+void hk_pool_destroy(hk_pool *pool);
+/// Worker threads plus the caller.
+int hk_pool_thread_count(const hk_pool *pool);
+/// Calls fn(context, i) for every i in [0, count), spread over the workers and the caller, and
+/// returns when all calls have returned. Calls from several threads are served one at a time;
+/// a call made from inside a task body of the same pool runs inline on that thread.
+void hk_pool_run(hk_pool *pool, int64_t count, hk_task_fn fn, void *context);
+
+// MARK: - Scratch memory
+
+/// A 64-byte-aligned buffer of at least `bytes`, private to the calling thread and to `slot`
+/// (0..3), reused across calls and grown when asked for more; NULL when out of memory.
+/// Valid until the next call with the same slot on the same thread; freed when the thread exits.
+void *hk_thread_scratch(int slot, size_t bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

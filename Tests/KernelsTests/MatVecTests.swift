@@ -1,0 +1,230 @@
+import XCTest
+import Foundation
+import GGUF
+import TestSupport
+@testable import Kernels
+
+/// Mat-vec and mat-mat: the fast path (C, threads, cache blocking) held to the scalar twin at
+/// every dispatch level, batches held bitwise to single products, and real model weights.
+final class MatVecTests: XCTestCase {
+    override func tearDown() {
+        KernelDispatch.reset()
+        super.tearDown()
+    }
+
+    private struct Case {
+        let type: GGMLType
+        let rows: Int
+        let columns: Int
+        let weights: [UInt8]
+    }
+
+    private func makeCase(_ type: GGMLType, rows: Int, columns: Int, rng: inout TestRandom) -> Case {
+        var weights: [UInt8] = []
+        for _ in 0..<rows { weights += TestData.randomWeights(type, count: columns, rng: &rng) }
+        return Case(type: type, rows: rows, columns: columns, weights: weights)
+    }
+
+    private func columns(for type: GGMLType) -> Int { type.blockSize == 1 ? 96 : 3 * type.blockSize }
+
+    func testWeightMatrixValidatesShapeAndType() throws {
+        let bytes = [UInt8](repeating: 0, count: 1024)
+        try bytes.withUnsafeBytes { raw in
+            let data = raw.baseAddress!
+            let matrix = try WeightMatrix(type: .q4_1, rows: 4, columns: 64, data: data)
+            XCTAssertEqual(matrix.rowBytes, 40)
+            XCTAssertEqual(matrix.byteCount, 160)
+            XCTAssertEqual(matrix.activationFormat, .q8_1)
+            XCTAssertThrowsError(try WeightMatrix(type: .q4_1, rows: 4, columns: 48, data: data)) {
+                XCTAssertEqual($0 as? KernelError, .notBlockAligned(type: .q4_1, count: 48))
+            }
+            XCTAssertThrowsError(try WeightMatrix(type: .iq2_xxs, rows: 1, columns: 256, data: data)) {
+                XCTAssertEqual($0 as? KernelError, .unsupportedType(.iq2_xxs))
+            }
+            XCTAssertThrowsError(try WeightMatrix(type: .bf16, rows: 1, columns: 256, data: data))
+            XCTAssertThrowsError(try WeightMatrix(type: .f32, rows: -1, columns: 8, data: data))
+            XCTAssertThrowsError(try WeightMatrix(type: .q8_0, rows: Int.max / 2, columns: 64, data: data)) {
+                guard case .shapeMismatch = $0 as? KernelError else { return XCTFail("\($0)") }
+            }
+        }
+    }
+
+    /// multiply (threads, C at each level) against multiplyScalar, row by row, with the tolerance
+    /// of VecDotTests (bitwise at the portable level).
+    func testMultiplyMatchesScalarTwinAtEveryLevel() throws {
+        var rng = TestRandom(seed: 11)
+        let pool = ThreadPool(threadCount: 3)
+        for type in VecDot.supportedTypes {
+            let c = makeCase(type, rows: 37, columns: columns(for: type), rng: &rng)
+            let x = TestData.randomActivations(c.columns, rng: &rng)
+            let activations = try TestData.quantizedScalar(x, for: type)
+            try c.weights.withUnsafeBytes { raw in
+                let w = try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw.baseAddress!)
+                var twin = [Float](repeating: .nan, count: c.rows)
+                MatVec.multiplyScalar(w, x: x, into: &twin)
+                for level in KernelDispatch.available {
+                    KernelDispatch.force(level)
+                    var fast = [Float](repeating: .nan, count: c.rows)
+                    MatVec.multiply(w, x: x, into: &fast, pool: pool)
+                    for r in 0..<c.rows {
+                        let rowBytes = Array(c.weights[(r * w.rowBytes)..<((r + 1) * w.rowBytes)])
+                        let scale = try TestData.magnitude(type, weights: rowBytes, activations: activations, count: c.columns)
+                        if level == .portable {
+                            XCTAssertEqual(fast[r].bitPattern, twin[r].bitPattern, "\(type) row \(r) at \(level)")
+                        } else {
+                            XCTAssertLessThanOrEqual(Double(abs(fast[r] - twin[r])), 1e-5 * scale, "\(type) row \(r) at \(level)")
+                        }
+                    }
+                }
+                KernelDispatch.reset()
+            }
+        }
+    }
+
+    /// A token's outputs must not depend on how the prompt was batched, nor on the thread count:
+    /// multiplyBatch row t is bitwise multiply(X[t]).
+    func testBatchRowsAreBitwiseSingleProducts() throws {
+        var rng = TestRandom(seed: 12)
+        let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2), ThreadPool(threadCount: 5)]
+        for type in VecDot.supportedTypes {
+            let c = makeCase(type, rows: 70, columns: columns(for: type), rng: &rng)
+            for n in [2, 3, 17, 40] {
+                let x = TestData.randomActivations(n * c.columns, rng: &rng)
+                try c.weights.withUnsafeBytes { raw in
+                    let w = try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw.baseAddress!)
+                    for level in KernelDispatch.available {
+                        KernelDispatch.force(level)
+                        var single = [Float](repeating: .nan, count: n * c.rows)
+                        x.withUnsafeBufferPointer { xp in
+                            for t in 0..<n {
+                                single.withUnsafeMutableBufferPointer { y in
+                                    MatVec.multiply(w, x: xp.baseAddress! + t * c.columns, into: y.baseAddress! + t * c.rows,
+                                                    pool: pools[t % pools.count])
+                                }
+                            }
+                        }
+                        for pool in pools {
+                            var batch = [Float](repeating: .nan, count: n * c.rows)
+                            MatVec.multiplyBatch(w, x: x, count: n, into: &batch, pool: pool)
+                            XCTAssertEqual(batch.map(\.bitPattern), single.map(\.bitPattern),
+                                           "\(type) n=\(n) \(pool.threadCount) threads at \(level)")
+                        }
+                    }
+                    KernelDispatch.reset()
+                }
+            }
+        }
+    }
+
+    func testDegenerateShapes() throws {
+        let pool = ThreadPool(threadCount: 2)
+        var rng = TestRandom(seed: 13)
+        let c = makeCase(.q8_0, rows: 1, columns: 32, rng: &rng)
+        let x = TestData.randomActivations(32, rng: &rng)
+        try c.weights.withUnsafeBytes { raw in
+            let one = try WeightMatrix(type: .q8_0, rows: 1, columns: 32, data: raw.baseAddress!)
+            var fast: [Float] = [.nan], twin: [Float] = [.nan]
+            MatVec.multiply(one, x: x, into: &fast, pool: pool)
+            MatVec.multiplyScalar(one, x: x, into: &twin)
+            XCTAssertEqual(fast[0], twin[0], accuracy: 1e-4 * max(1, abs(twin[0])))
+            // No rows, or no tokens: nothing is written.
+            let empty = try WeightMatrix(type: .q8_0, rows: 0, columns: 32, data: raw.baseAddress!)
+            var untouched: [Float] = [42]
+            MatVec.multiply(empty, x: x, into: &untouched, pool: pool)
+            MatVec.multiplyBatch(one, x: x, count: 0, into: &untouched, pool: pool)
+            XCTAssertEqual(untouched, [42])
+        }
+    }
+
+    /// Real weights from the catalog's models: the fast path against the scalar twin, and both
+    /// against the f64 product of the dequantized weights with the unquantized input (this one
+    /// bounds the 8-bit activation quantization error: well under 1% of Σ|w·x| per row).
+    func testRealModelWeights() throws {
+        let pool = ThreadPool(threadCount: 2)
+        var rng = TestRandom(seed: 14)
+        var covered = Set<GGMLType>()
+        for model in ["smollm2-135m-instruct", "gemma3-270m", "qwen2.5-coder-0.5b-instruct"] {
+            let file = try GGUFFile(url: try TestModels.url(model))
+            for tensor in file.tensors where tensor.dimensions.count == 2 && !covered.contains(tensor.type)
+                && VecDot.supportedTypes.contains(tensor.type) && tensor.type != .f32 {
+                covered.insert(tensor.type)
+                let data = file.data(for: tensor)
+                let rows = min(tensor.rowCount, 48)
+                let w = try WeightMatrix(type: tensor.type, rows: rows, columns: tensor.rowLength, data: data.baseAddress!)
+                let x = TestData.randomActivations(w.columns, rng: &rng)
+                var fast = [Float](repeating: .nan, count: rows), twin = fast
+                MatVec.multiply(w, x: x, into: &fast, pool: pool)
+                MatVec.multiplyScalar(w, x: x, into: &twin)
+                var dequantized = [Float](repeating: 0, count: w.columns)
+                for r in 0..<rows {
+                    try Dequantizer.dequantize(w.type, from: w.data + r * w.rowBytes, count: w.columns, into: &dequantized)
+                    var exact = 0.0, magnitude = 0.0
+                    for c in 0..<w.columns {
+                        exact += Double(dequantized[c]) * Double(x[c])
+                        magnitude += abs(Double(dequantized[c]) * Double(x[c]))
+                    }
+                    let label = "\(model) \(tensor.name) (\(tensor.type)) row \(r)"
+                    XCTAssertLessThanOrEqual(Double(abs(fast[r] - twin[r])), 1e-5 * magnitude, label)
+                    XCTAssertLessThanOrEqual(abs(Double(twin[r]) - exact), 0.01 * magnitude, label)
+                }
+            }
+        }
+        XCTAssertTrue(covered.isSuperset(of: [.q4_1, .q8_0, .q5_0, .q4_K, .q6_K]), "covered \(covered)")
+    }
+
+    /// Throughput, printed for the record (never asserted). Opt in: HEARTH_BENCH=1, release build:
+    /// `HEARTH_BENCH=1 swift test -c release --filter MatVecTests/testBenchmark`.
+    func testBenchmark() throws {
+        guard ProcessInfo.processInfo.environment["HEARTH_BENCH"] == "1" else {
+            throw XCTSkip("set HEARTH_BENCH=1 (and build with -c release) to measure")
+        }
+        var rng = TestRandom(seed: 99)
+        let shapes: [(GGMLType, Int, Int)] = [
+            (.q4_1, 1536, 576), (.q4_1, 576, 1536), (.q4_0, 1536, 576),
+            (.q8_0, 896, 4864), (.q5_0, 896, 4864), (.q4_K, 896, 4864), (.q6_K, 896, 4864),
+            (.q4_K, 4864, 896), (.q6_K, 4864, 896), (.q5_K, 896, 4864), (.q3_K, 896, 4864),
+            (.q2_K, 896, 4864), (.q5_1, 1536, 576), (.f16, 576, 576), (.f32, 576, 576),
+        ]
+        let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2)]
+        print("kernel benchmark: \(CPUFeatures.summary)")
+        for (type, rows, columns) in shapes {
+            let c = makeCase(type, rows: rows, columns: columns, rng: &rng)
+            let batchTokens = 64
+            let x = TestData.randomActivations(columns * batchTokens, rng: &rng)
+            var y = [Float](repeating: 0, count: rows * batchTokens)
+            try c.weights.withUnsafeBytes { raw in
+                let w = try WeightMatrix(type: type, rows: rows, columns: columns, data: raw.baseAddress!)
+                var line = "\(type) \(rows)x\(columns) (\(w.byteCount / 1024) KiB):"
+                for level in KernelDispatch.available.reversed() {
+                    KernelDispatch.force(level)
+                    var results: [String] = []
+                    for pool in pools {
+                        let seconds = Self.bestTime(budget: 0.3) { MatVec.multiply(w, x: x, into: &y, pool: pool) }
+                        results.append(String(format: "%.1f", Double(w.byteCount) / seconds / 1e9))
+                    }
+                    let batch = Self.bestTime(budget: 0.3) {
+                        MatVec.multiplyBatch(w, x: x, count: batchTokens, into: &y, pool: pools[0])
+                    }
+                    let batchRate = Double(w.byteCount) * Double(batchTokens) / batch / 1e9
+                    line += " \(level): \(results[0]) GB/s 1T, \(results[1]) 2T, batch\(batchTokens) 1T \(String(format: "%.1f", batchRate)) GB/s-eq;"
+                }
+                KernelDispatch.reset()
+                print(line)
+            }
+        }
+    }
+
+    private static func bestTime(budget: Double, _ body: () -> Void) -> Double {
+        body()
+        var best = Double.infinity
+        let start = DispatchTime.now().uptimeNanoseconds
+        var runs = 0
+        while runs < 3 || Double(DispatchTime.now().uptimeNanoseconds - start) < budget * 1e9 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            runs += 1
+        }
+        return best
+    }
+}
