@@ -167,10 +167,10 @@ private func decodeQ5_0(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<F
     let highBits = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: L.qh, as: UInt32.self))
     for j in 0..<16 {
         let packed = byte(block, L.qs + j)
-        let low = Int(packed & 0x0F) | Int((highBits >> UInt32(j)) & 1) << 4
-        let high = Int(packed >> 4) | Int((highBits >> UInt32(j + 16)) & 1) << 4
-        out[j] = Float(low - 16) * d
-        out[j + 16] = Float(high - 16) * d
+        let low = UInt32(packed & 0x0F) | ((highBits >> UInt32(j)) & 1) << 4
+        let high = UInt32(packed >> 4) | ((highBits >> UInt32(j + 16)) & 1) << 4
+        out[j] = Float(Int32(bitPattern: low) - 16) * d
+        out[j + 16] = Float(Int32(bitPattern: high) - 16) * d
     }
 }
 
@@ -184,8 +184,8 @@ private func decodeQ5_1(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<F
         let packed = byte(block, L.qs + j)
         let low = UInt32(packed & 0x0F) | ((highBits >> UInt32(j)) & 1) << 4
         let high = UInt32(packed >> 4) | ((highBits >> UInt32(j + 16)) & 1) << 4
-        out[j] = d * Float(low) + m
-        out[j + 16] = d * Float(high) + m
+        out[j] = d * Float(Int32(bitPattern: low)) + m
+        out[j + 16] = d * Float(Int32(bitPattern: high)) + m
     }
 }
 
@@ -234,9 +234,9 @@ private func decodeQ3_K(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<F
         let highBit = UInt8(4 * half + shiftIndex)
         let lane = 16 * (group % 2)
         for l in 0..<16 {
-            let low = Int((byte(block, L.qs + 32 * half + lane + l) >> shift) & 0x03)
-            let highSet = (byte(block, L.hmask + lane + l) >> highBit) & 1 == 1
-            out[16 * group + l] = groupScale * Float(highSet ? low : low - 4)
+            let low = Int32((byte(block, L.qs + 32 * half + lane + l) >> shift) & 0x03)
+            let highClear = Int32((~byte(block, L.hmask + lane + l) >> highBit) & 1)
+            out[16 * group + l] = groupScale * Float(low - highClear << 2)
         }
     }
 }
@@ -306,10 +306,10 @@ private func decodeQ6_K(_ block: UnsafeRawPointer, _ out: UnsafeMutablePointer<F
             let scaleBase = 8 * half
             for l in 0..<32 {
                 let lowA = byte(ql, l), lowB = byte(ql, l + 32), high = byte(qh, l)
-                let q1 = Int((lowA & 0x0F) | ((high >> 0) & 3) << 4) - 32
-                let q2 = Int((lowB & 0x0F) | ((high >> 2) & 3) << 4) - 32
-                let q3 = Int((lowA >> 4) | ((high >> 4) & 3) << 4) - 32
-                let q4 = Int((lowB >> 4) | ((high >> 6) & 3) << 4) - 32
+                let q1 = Int32((lowA & 0x0F) | ((high >> 0) & 3) << 4) - 32
+                let q2 = Int32((lowB & 0x0F) | ((high >> 2) & 3) << 4) - 32
+                let q3 = Int32((lowA >> 4) | ((high >> 4) & 3) << 4) - 32
+                let q4 = Int32((lowB >> 4) | ((high >> 6) & 3) << 4) - 32
                 let group = scaleBase + l / 16
                 outBase[l] = scales[group] * Float(q1)
                 outBase[l + 32] = scales[group + 2] * Float(q2)
