@@ -65,8 +65,8 @@ def fnv1a64_words(values: np.ndarray) -> str:
     h = 0xCBF29CE484222325
     prime = 0x100000001B3
     mask = (1 << 64) - 1
-    # Chunked pure-Python loop would be slow for millions of words; the recurrence is sequential,
-    # so do it with Python ints over a list (a few seconds for a million words at most).
+    # The recurrence is sequential, so numpy cannot vectorise it; Python ints take about a second
+    # per million words, which the whole-tensor size cap keeps affordable.
     for w in words.tolist():
         h = ((h ^ w) * prime) & mask
     return f"{h:016x}"
@@ -211,7 +211,7 @@ def load_ggml_c():
 
 
 def ggml_c_dequantize(lib, qtype: QT, raw: np.ndarray, count: int) -> np.ndarray | None:
-    if qtype == QT.F32:
+    if qtype == QT.F32:  # ggml copies F32 as it is; nothing to call
         return raw.view(np.float32).copy()
     name = {QT.F16: "ggml_fp16_to_fp32_row", QT.BF16: "ggml_bf16_to_fp32_row"}.get(
         qtype, f"dequantize_row_{qtype.name.lower().replace('_k', '_K')}")
