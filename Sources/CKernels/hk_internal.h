@@ -108,27 +108,32 @@ static inline hk_half hk_f2h(float f) {
     return (hk_half)(sign | (hk_bits_of(shifted) - 0x3f000000u));
 }
 
-static inline float hk_load_h2f(const hk_half *p) { hk_half h; memcpy(&h, p, 2); return hk_h2f(h); }
+static inline float hk_load_h2f(const void *p) { hk_half h; memcpy(&h, p, 2); return hk_h2f(h); }
 
-// Q4_K / Q5_K: unpack 8 six-bit scales (out[0..7]) and 8 six-bit mins (out[8..15]) from 12 bytes.
+// Q4_K / Q5_K: unpack 8 six-bit scales (out[0..7]) and 8 six-bit mins (out[8..15]) from 12 bytes
+// (ggml's get_scale_min_k4 for all groups at once, in 32-bit words as ggml's kernels do it).
+// Groups 0..3 are the low 6 bits of bytes 0..3 (scales) and 4..7 (mins); groups 4..7 take their
+// low 4 bits from bytes 8..11 and their top 2 bits from the spare top bits of bytes 0..7.
 static inline void hk_unpack_scales_k4(const uint8_t *packed, uint8_t out[16]) {
-    for (int j = 0; j < 4; ++j) {
-        out[j] = packed[j] & 63;
-        out[8 + j] = packed[j + 4] & 63;
-    }
-    for (int j = 4; j < 8; ++j) {
-        out[j] = (uint8_t)((packed[j + 4] & 0x0f) | ((packed[j - 4] >> 6) << 4));
-        out[8 + j] = (uint8_t)((packed[j + 4] >> 4) | ((packed[j] >> 6) << 4));
-    }
+    uint32_t word[3], result[4];
+    memcpy(word, packed, 12);
+    result[0] = word[0] & 0x3f3f3f3fu;
+    result[1] = (word[2] & 0x0f0f0f0fu) | (((word[0] >> 6) & 0x03030303u) << 4);
+    result[2] = word[1] & 0x3f3f3f3fu;
+    result[3] = ((word[2] >> 4) & 0x0f0f0f0fu) | (((word[1] >> 6) & 0x03030303u) << 4);
+    memcpy(out, result, 16);
 }
 
-// Q3_K: unpack 16 six-bit scales from 12 bytes (still offset by 32).
+// Q3_K: unpack 16 six-bit scales from 12 bytes (still offset by 32). Scale j has its low 4 bits
+// in nibble (j / 8) of byte j mod 8 and its top 2 bits in bits 2·(j / 4) of byte 8 + j mod 4.
 static inline void hk_unpack_scales_q3k(const uint8_t *packed, uint8_t out[16]) {
-    for (int j = 0; j < 16; ++j) {
-        const int low = j < 8 ? (packed[j] & 0x0f) : (packed[j - 8] >> 4);
-        const int high = (packed[8 + (j & 3)] >> (2 * (j >> 2))) & 3;
-        out[j] = (uint8_t)(low | (high << 4));
-    }
+    uint32_t word[3], result[4];
+    memcpy(word, packed, 12);
+    result[0] = (word[0] & 0x0f0f0f0fu) | ((word[2] & 0x03030303u) << 4);
+    result[1] = (word[1] & 0x0f0f0f0fu) | (((word[2] >> 2) & 0x03030303u) << 4);
+    result[2] = ((word[0] >> 4) & 0x0f0f0f0fu) | (((word[2] >> 4) & 0x03030303u) << 4);
+    result[3] = ((word[1] >> 4) & 0x0f0f0f0fu) | (((word[2] >> 6) & 0x03030303u) << 4);
+    memcpy(out, result, 16);
 }
 
 typedef float (*hk_dot_fn)(int64_t n, const void *w, const void *x);
