@@ -1,0 +1,149 @@
+import Foundation
+
+/// The element-wise and reduction operations around the matrix products: norms, RoPE, softmax and the
+/// feed-forward activations. Float32 storage; reductions accumulate in Float64 where ggml also does
+/// (RMSNorm's sum of squares), so the fast path loses nothing to the reference here.
+public enum Ops {
+    /// out[i] = x[i] / sqrt(mean(x²) + eps) * weight[i]. `out` may alias `x`.
+    @inline(__always)
+    public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int,
+                               epsilon: Float, into out: UnsafeMutablePointer<Float>) {
+        var sum = 0.0
+        for i in 0..<count { sum += Double(x[i]) * Double(x[i]) }
+        let scale = Float(1.0 / (sum / Double(count) + Double(epsilon)).squareRoot())
+        for i in 0..<count { out[i] = x[i] * scale * weight[i] }
+    }
+
+    /// Σ a[i]·b[i] in Float32 with eight independent SIMD accumulators (the order differs from a plain
+    /// loop by rounding only; used for attention scores).
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 16 <= count {
+            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc1 += ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+            i += 16
+        }
+        var sum = (acc0 + acc1).sum()
+        while i < count { sum += a[i] * b[i]; i += 1 }
+        return sum
+    }
+
+    /// y[i] += alpha · x[i] (attention's weighted sum of values).
+    @inline(__always)
+    public static func addScaled(_ x: UnsafePointer<Float>, alpha: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let a = SIMD8<Float>(repeating: alpha)
+        while i + 8 <= count {
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                + a * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { y[i] += alpha * x[i]; i += 1 }
+    }
+
+    /// In-place softmax over `count` values; returns nothing, normalises to sum 1.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        guard count > 0 else { return }
+        var maxValue = -Float.infinity
+        for i in 0..<count where x[i] > maxValue { maxValue = x[i] }
+        var sum = 0.0
+        for i in 0..<count {
+            let e = expf(x[i] - maxValue)
+            x[i] = e
+            sum += Double(e)
+        }
+        let inverse = Float(1.0 / sum)
+        for i in 0..<count { x[i] *= inverse }
+    }
+
+    /// SiLU(gate)·up, SwiGLU's gating, written into `gate`.
+    public static func swiGLU(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let g = gate[i]
+            gate[i] = g / (1 + expf(-g)) * up[i]
+        }
+    }
+
+    /// GELU with the tanh approximation (as Gemma and ggml use), computed exactly rather than through
+    /// ggml's f16 lookup table, gating `up`; written into `gate`.
+    public static func geluTanhGated(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { gate[i] = geluTanh(gate[i]) * up[i] }
+    }
+
+    @inline(__always)
+    public static func geluTanh(_ x: Float) -> Float {
+        let sqrt2OverPi: Float = 0.797_884_56
+        return 0.5 * x * (1 + tanhf(sqrt2OverPi * x * (1 + 0.044715 * x * x)))
+    }
+}
+
+/// How a model rotates query and key vectors.
+public enum RopeStyle: String, Sendable {
+    /// Rotates adjacent pairs (x[2i], x[2i+1]): llama.cpp's "norm" mode, used by the llama architecture
+    /// (the GGUF converter permutes Q/K rows so this equals Hugging Face's rotate-half).
+    case adjacentPairs
+    /// Rotates the two halves (x[i], x[i + d/2]): llama.cpp's "NeoX" mode (Qwen2, Gemma 3).
+    case halves
+}
+
+/// The cosines and sines of one position's rotation angles.
+///
+/// Angles are computed in Float64 as pos · base^(−2i/d) / scale, not by ggml's running product of
+/// Float32 factors, so the rotation is as exact as Float32 storage allows.
+public struct RopeTable {
+    public let dimensions: Int
+    public private(set) var cosines: [Float]
+    public private(set) var sines: [Float]
+    private let inverseFrequencies: [Double]
+
+    /// `dimensions` rotated (≤ head size), `base` the frequency base, `scale` linear position scaling (1 = none).
+    public init(dimensions: Int, base: Double, scale: Double = 1) {
+        self.dimensions = dimensions
+        inverseFrequencies = (0..<dimensions / 2).map { i in
+            pow(base, -2.0 * Double(i) / Double(dimensions)) / scale
+        }
+        cosines = [Float](repeating: 1, count: dimensions / 2)
+        sines = [Float](repeating: 0, count: dimensions / 2)
+    }
+
+    public mutating func setPosition(_ position: Int) {
+        for i in 0..<inverseFrequencies.count {
+            let theta = Double(position) * inverseFrequencies[i]
+            cosines[i] = Float(cos(theta))
+            sines[i] = Float(sin(theta))
+        }
+    }
+
+    /// Rotates `heads` consecutive vectors of `headSize` in place.
+    public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, style: RopeStyle) {
+        let half = dimensions / 2
+        cosines.withUnsafeBufferPointer { cosines in
+            sines.withUnsafeBufferPointer { sines in
+                for h in 0..<heads {
+                    let v = x + h * headSize
+                    switch style {
+                    case .adjacentPairs:
+                        for i in 0..<half {
+                            let a = v[2 * i], b = v[2 * i + 1]
+                            v[2 * i] = a * cosines[i] - b * sines[i]
+                            v[2 * i + 1] = a * sines[i] + b * cosines[i]
+                        }
+                    case .halves:
+                        for i in 0..<half {
+                            let a = v[i], b = v[i + half]
+                            v[i] = a * cosines[i] - b * sines[i]
+                            v[i + half] = a * sines[i] + b * cosines[i]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import GGUF
+
+/// One model family: how its hyperparameters are spelled in GGUF metadata and which structural choices
+/// it makes. Each lives in its own file under `Architectures/` and is found through `Architectures.registry`.
+public protocol Architecture: Sendable {
+    /// The value of `general.architecture`.
+    static var name: String { get }
+    static func config(from file: GGUFFile) throws -> ModelConfig
+}
+
+public enum Architectures {
+    /// `general.architecture` → its definition. Adding a family means adding a file and a line here.
+    public static let registry: [String: any Architecture.Type] = Dictionary(
+        uniqueKeysWithValues: [Llama.self, Qwen2.self, Gemma3.self].map { ($0.name, $0) }
+    )
+
+    public static var supported: [String] { registry.keys.sorted() }
+
+    public static func config(for file: GGUFFile) throws -> ModelConfig {
+        guard let name = file.metadata.string("general.architecture") else {
+            throw ModelError.missingMetadata("general.architecture")
+        }
+        guard let architecture = registry[name] else {
+            throw ModelError.unsupportedArchitecture(name, supported: supported)
+        }
+        return try architecture.config(from: file)
+    }
+
+    /// The hyperparameters every decoder-only family spells the same way; each architecture starts
+    /// from these and states its own choices.
+    static func commonConfig(_ file: GGUFFile, architecture: String) throws -> ModelConfig {
+        let meta = MetadataReader(metadata: file.metadata, architecture: architecture)
+        let embedding = try meta.int("embedding_length")
+        let heads = try meta.int("attention.head_count")
+        let kvHeads = try meta.int("attention.head_count_kv", default: heads)
+        guard heads % kvHeads == 0 else {
+            throw ModelError.invalidMetadata(key: meta.key("attention.head_count_kv"),
+                                             reason: "\(kvHeads) does not divide the \(heads) query heads")
+        }
+        let headSize = try meta.int("attention.key_length", default: embedding / heads)
+        let valueHeadSize = try meta.int("attention.value_length", default: headSize)
+        let ropeDimensions = try meta.int("rope.dimension_count", default: headSize)
+        guard ropeDimensions <= headSize, ropeDimensions % 2 == 0 else {
+            throw ModelError.invalidMetadata(key: meta.key("rope.dimension_count"),
+                                             reason: "\(ropeDimensions) must be even and at most the head size \(headSize)")
+        }
+        guard let embeddings = file.tensor(named: "token_embd.weight"), embeddings.dimensions.count == 2 else {
+            throw ModelError.missingTensor("token_embd.weight")
+        }
+        let blocks = try meta.int("block_count")
+        var ropeScale = 1.0
+        if file.metadata.string(meta.key("rope.scaling.type")) == "linear" {
+            ropeScale = try meta.double("rope.scaling.factor", default: 1)
+            guard ropeScale > 0 else {
+                throw ModelError.invalidMetadata(key: meta.key("rope.scaling.factor"), reason: "must be positive")
+            }
+        }
+        return ModelConfig(
+            architecture: architecture,
+            vocabularySize: embeddings.dimensions[1],
+            embeddingLength: embedding,
+            blockCount: blocks,
+            headCount: heads,
+            headCountKV: kvHeads,
+            headSize: headSize,
+            valueHeadSize: valueHeadSize,
+            feedForwardLength: try meta.int("feed_forward_length"),
+            contextLength: try meta.int("context_length"),
+            normEpsilon: Float(try meta.double("attention.layer_norm_rms_epsilon", default: 1e-5)),
+            ropeStyle: .adjacentPairs,
+            ropeDimensions: ropeDimensions,
+            ropeFrequencyBase: try meta.double("rope.freq_base", default: 10_000),
+            ropeScale: ropeScale,
+            slidingRopeFrequencyBase: nil,
+            attentionScale: 1 / Float(headSize).squareRoot(),
+            slidingWindow: nil,
+            slidingLayers: Array(repeating: false, count: blocks),
+            embeddingScale: nil,
+            feedForward: .swiGLU,
+            attentionBiases: false,
+            queryKeyNorm: false,
+            postNorms: false,
+            finalLogitSoftcap: nil
+        )
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import Kernels
+
+/// The mutable half of a model: one sequence's KV cache, its position, and scratch buffers.
+///
+/// The fast path. Matrices are multiplied in their quantized blocks with activations quantized to
+/// 8 bits (Kernels.MatVec); a prompt is processed in chunks as matrix-matrix products; keys and values
+/// are cached in Float32 (llama.cpp uses f16, one of its error sources against the fp64 reference).
+/// Not thread-safe: one context per sequence, used from one task at a time; its thread pool does the
+/// parallel work.
+public final class InferenceContext {
+    public let model: LanguageModel
+    public let contextLength: Int
+    /// Tokens per chunk of a prompt.
+    public let batchSize: Int
+    public private(set) var position = 0
+    let pool: ThreadPool
+
+    private var config: ModelConfig { model.config }
+    private let keys: [UnsafeMutablePointer<Float>]       // per layer (contextLength × keyValueDimension)
+    private let values: [UnsafeMutablePointer<Float>]     // per layer (contextLength × valueDimension)
+    private let scratch: Scratch
+    private var ropeGlobal: RopeTable
+    private var ropeSliding: RopeTable?
+
+    public init(model: LanguageModel, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
+        self.model = model
+        let config = model.config
+        let length = max(1, contextLength)
+        self.contextLength = length
+        self.batchSize = max(1, batchSize)
+        pool = ThreadPool(threadCount: threads)
+        keys = (0..<config.blockCount).map { _ in .allocate(capacity: length * config.keyValueDimension) }
+        values = (0..<config.blockCount).map { _ in .allocate(capacity: length * config.valueDimension) }
+        scratch = Scratch(config: config, batch: self.batchSize, contextLength: length)
+        ropeGlobal = RopeTable(dimensions: config.ropeDimensions, base: config.ropeFrequencyBase, scale: config.ropeScale)
+        ropeSliding = config.slidingRopeFrequencyBase.map { RopeTable(dimensions: config.ropeDimensions, base: $0) }
+    }
+
+    deinit {
+        keys.forEach { $0.deallocate() }
+        values.forEach { $0.deallocate() }
+    }
+
+    public var threadCount: Int { pool.threadCount }
+
+    /// Forgets the sequence; the next token is at position 0.
+    public func reset() { position = 0 }
+
+    /// Drops cached positions from `newPosition` on (for reusing a shared prefix).
+    public func truncate(to newPosition: Int) {
+        position = min(max(0, newPosition), position)
+    }
+
+    /// Feeds `tokens` at the current position and returns the logits of the last one (vocabulary).
+    @discardableResult
+    public func evaluate(_ tokens: [Int32]) throws -> [Float] {
+        try evaluate(tokens, allLogits: false)
+    }
+
+    /// Feeds `tokens`; returns the logits of every one of them, row after row (tokens × vocabulary).
+    public func evaluateAll(_ tokens: [Int32]) throws -> [Float] {
+        try evaluate(tokens, allLogits: true)
+    }
+
+    private func evaluate(_ tokens: [Int32], allLogits: Bool) throws -> [Float] {
+        guard !tokens.isEmpty else { return [] }
+        guard position + tokens.count <= contextLength else {
+            throw ModelError.contextExceeded(tokens: position + tokens.count, context: contextLength)
+        }
+        for token in tokens where token < 0 || Int(token) >= config.vocabularySize {
+            throw ModelError.invalidToken(token, vocabularySize: config.vocabularySize)
+        }
+        let vocabulary = config.vocabularySize
+        var logits = [Float](repeating: 0, count: allLogits ? tokens.count * vocabulary : vocabulary)
+        var start = 0
+        while start < tokens.count {
+            let chunk = Array(tokens[start..<min(start + batchSize, tokens.count)])
+            let isLast = start + chunk.count == tokens.count
+            forwardChunk(chunk)
+            if allLogits {
+                logits.withUnsafeMutableBufferPointer { out in
+                    computeLogits(rows: 0..<chunk.count, into: out.baseAddress! + start * vocabulary)
+                }
+            } else if isLast {
+                logits.withUnsafeMutableBufferPointer { out in
+                    computeLogits(rows: (chunk.count - 1)..<chunk.count, into: out.baseAddress!)
+                }
+            }
+            start += chunk.count
+        }
+        return logits
+    }
+
+    // MARK: - The forward pass
+
+    /// Runs the layers over one chunk; the final hidden states stay in scratch.hidden.
+    private func forwardChunk(_ tokens: [Int32]) {
+        let n = tokens.count
+        let e = config.embeddingLength
+        let s = scratch
+        let weights = model.weights
+        for (t, token) in tokens.enumerated() {
+            model.embed(token, into: s.hidden + t * e)
+        }
+        for layer in 0..<config.blockCount {
+            let w = weights.layers[layer]
+            // h = x + attn(norm(x))
+            for t in 0..<n {
+                Ops.rmsNorm(s.hidden + t * e, weight: w.attentionNorm, count: e, epsilon: config.normEpsilon, into: s.normed + t * e)
+            }
+            attention(layer: layer, weights: w, count: n)
+            project(w.attentionOutput, s.attention, n, into: s.branch)
+            addResidual(count: n, postNorm: w.postAttentionNorm)
+            // out = h + ffn(norm(h))
+            for t in 0..<n {
+                Ops.rmsNorm(s.hidden + t * e, weight: w.feedForwardNorm, count: e, epsilon: config.normEpsilon, into: s.normed + t * e)
+            }
+            project(w.gate, s.normed, n, into: s.gate)
+            project(w.up, s.normed, n, into: s.up)
+            let f = config.feedForwardLength
+            pool.parallelFor(n) { t in
+                switch self.config.feedForward {
+                case .swiGLU: Ops.swiGLU(gate: s.gate + t * f, up: s.up + t * f, count: f)
+                case .geluTanhGated: Ops.geluTanhGated(gate: s.gate + t * f, up: s.up + t * f, count: f)
+                }
+            }
+            project(w.down, s.gate, n, into: s.branch)
+            addResidual(count: n, postNorm: w.postFeedForwardNorm)
+        }
+        position += n
+    }
+
+    private func project(_ w: WeightMatrix, _ x: UnsafeMutablePointer<Float>, _ n: Int, into y: UnsafeMutablePointer<Float>) {
+        if n == 1 {
+            MatVec.multiply(w, x: x, into: y, pool: pool)
+        } else {
+            MatVec.multiplyBatch(w, x: x, count: n, into: y, pool: pool)
+        }
+    }
+
+    /// hidden += postNorm(branch), row by row.
+    private func addResidual(count n: Int, postNorm: [Float]?) {
+        let e = config.embeddingLength
+        let s = scratch
+        for t in 0..<n {
+            let branch = s.branch + t * e
+            if let postNorm {
+                Ops.rmsNorm(branch, weight: postNorm, count: e, epsilon: config.normEpsilon, into: branch)
+            }
+            let hidden = s.hidden + t * e
+            for i in 0..<e { hidden[i] += branch[i] }
+        }
+    }
+
+    private func attention(layer: Int, weights w: LayerWeights, count n: Int) {
+        let s = scratch
+        let c = config
+        project(w.query, s.normed, n, into: s.query)
+        project(w.key, s.normed, n, into: s.key)
+        project(w.value, s.normed, n, into: s.value)
+
+        let sliding = c.slidingLayers[layer]
+        let qd = c.queryDimension, kd = c.keyValueDimension, vd = c.valueDimension
+        let cachedKeys = keys[layer], cachedValues = values[layer]
+        for t in 0..<n {
+            let q = s.query + t * qd, k = s.key + t * kd, v = s.value + t * vd
+            if let b = w.queryBias { for i in 0..<qd { q[i] += b[i] } }
+            if let b = w.keyBias { for i in 0..<kd { k[i] += b[i] } }
+            if let b = w.valueBias { for i in 0..<vd { v[i] += b[i] } }
+            if let qn = w.queryNorm, let kn = w.keyNorm {
+                for h in 0..<c.headCount {
+                    Ops.rmsNorm(q + h * c.headSize, weight: qn, count: c.headSize, epsilon: c.normEpsilon, into: q + h * c.headSize)
+                }
+                for h in 0..<c.headCountKV {
+                    Ops.rmsNorm(k + h * c.headSize, weight: kn, count: c.headSize, epsilon: c.normEpsilon, into: k + h * c.headSize)
+                }
+            }
+            let pos = position + t
+            if sliding, ropeSliding != nil {
+                ropeSliding!.setPosition(pos)
+                ropeSliding!.apply(q, heads: c.headCount, headSize: c.headSize, style: c.ropeStyle)
+                ropeSliding!.apply(k, heads: c.headCountKV, headSize: c.headSize, style: c.ropeStyle)
+            } else {
+                ropeGlobal.setPosition(pos)
+                ropeGlobal.apply(q, heads: c.headCount, headSize: c.headSize, style: c.ropeStyle)
+                ropeGlobal.apply(k, heads: c.headCountKV, headSize: c.headSize, style: c.ropeStyle)
+            }
+            (cachedKeys + pos * kd).update(from: k, count: kd)
+            (cachedValues + pos * vd).update(from: v, count: vd)
+        }
+
+        let window = sliding ? c.slidingWindow : nil
+        let groupSize = c.headCount / c.headCountKV
+        let out = s.attention
+        let start = position
+        let hs = c.headSize, vs = c.valueHeadSize
+        let outDim = c.headCount * vs
+        pool.parallelFor(c.headCount) { h in
+            let kvHead = h / groupSize
+            let scores = s.scores + h * self.contextLength
+            for t in 0..<n {
+                let pos = start + t
+                let first = window.map { max(0, pos - $0 + 1) } ?? 0
+                let q = s.query + t * qd + h * hs
+                for j in first...pos {
+                    scores[j - first] = Ops.dot(q, cachedKeys + j * kd + kvHead * hs, count: hs) * c.attentionScale
+                }
+                let span = pos - first + 1
+                Ops.softmax(scores, count: span)
+                let o = out + t * outDim + h * vs
+                o.update(repeating: 0, count: vs)
+                for j in first...pos {
+                    Ops.addScaled(cachedValues + j * vd + kvHead * vs, alpha: scores[j - first], into: o, count: vs)
+                }
+            }
+        }
+    }
+
+    /// Final norm and output projection for the given rows of the last chunk.
+    private func computeLogits(rows: Range<Int>, into logits: UnsafeMutablePointer<Float>) {
+        let e = config.embeddingLength
+        let s = scratch
+        for (i, t) in rows.enumerated() {
+            Ops.rmsNorm(s.hidden + t * e, weight: model.weights.outputNorm, count: e, epsilon: config.normEpsilon, into: s.normed + i * e)
+        }
+        project(model.weights.output, s.normed, rows.count, into: logits)
+        if let cap = config.finalLogitSoftcap {
+            for i in 0..<(rows.count * config.vocabularySize) { logits[i] = cap * tanhf(logits[i] / cap) }
+        }
+    }
+}
+
+/// Activation buffers for one chunk of up to `batch` tokens, allocated once per context.
+private final class Scratch {
+    let hidden, normed, branch, query, key, value, attention, gate, up, scores: UnsafeMutablePointer<Float>
+
+    init(config c: ModelConfig, batch n: Int, contextLength: Int) {
+        hidden = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
+        normed = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
+        branch = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
+        query = .allocate(capacity: n * c.queryDimension)            // (batch, heads·headSize)
+        key = .allocate(capacity: n * c.keyValueDimension)           // (batch, kvHeads·headSize)
+        value = .allocate(capacity: n * c.valueDimension)            // (batch, kvHeads·valueHeadSize)
+        attention = .allocate(capacity: n * c.headCount * c.valueHeadSize) // (batch, heads·valueHeadSize)
+        gate = .allocate(capacity: n * c.feedForwardLength)          // (batch, feedForward)
+        up = .allocate(capacity: n * c.feedForwardLength)            // (batch, feedForward)
+        scores = .allocate(capacity: c.headCount * contextLength)    // (heads, context)
+    }
+
+    deinit {
+        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up, scores] { buffer.deallocate() }
+    }
+}

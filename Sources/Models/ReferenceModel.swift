@@ -1,0 +1,149 @@
+import Foundation
+import Kernels
+
+/// The plain scalar forward pass: every matrix dequantized to Float32 once, activations never
+/// quantized, dot products accumulated in Float64, one thread, one token at a time. It is slow on
+/// purpose and never goes away: it is the oracle the fast path is held to, and it should match the
+/// fp64 reference of scripts/reference to Float32 precision.
+public final class ReferenceModel {
+    public let model: LanguageModel
+    private var config: ModelConfig { model.config }
+    private let layers: [DenseLayer]
+    private let output: [Float]           // (vocabulary × embedding)
+    private var keys: [[Float]]            // per layer: (position × keyValueDimension)
+    private var values: [[Float]]          // per layer: (position × valueDimension)
+    public private(set) var position = 0
+
+    private struct DenseLayer {
+        let weights: LayerWeights
+        let query, key, value, attentionOutput, gate, up, down: [Float]
+    }
+
+    public init(model: LanguageModel) throws {
+        self.model = model
+        layers = try model.weights.layers.map { w in
+            DenseLayer(weights: w,
+                       query: try Self.dense(w.query), key: try Self.dense(w.key), value: try Self.dense(w.value),
+                       attentionOutput: try Self.dense(w.attentionOutput),
+                       gate: try Self.dense(w.gate), up: try Self.dense(w.up), down: try Self.dense(w.down))
+        }
+        output = try Self.dense(model.weights.output)
+        keys = Array(repeating: [], count: model.config.blockCount)
+        values = Array(repeating: [], count: model.config.blockCount)
+    }
+
+    private static func dense(_ w: WeightMatrix) throws -> [Float] {
+        try Dequantizer.dequantize(w.type, bytes: UnsafeRawBufferPointer(start: w.data, count: w.rows * w.rowBytes),
+                                   count: w.rows * w.columns)
+    }
+
+    public func reset() {
+        position = 0
+        keys = Array(repeating: [], count: config.blockCount)
+        values = Array(repeating: [], count: config.blockCount)
+    }
+
+    /// Feeds one token and returns its logits.
+    public func step(_ token: Int32) -> [Float] {
+        let c = config
+        var x = [Float](repeating: 0, count: c.embeddingLength)
+        x.withUnsafeMutableBufferPointer { model.embed(token, into: $0.baseAddress!) }
+        for (index, layer) in layers.enumerated() {
+            let w = layer.weights
+            // h = x + attn(norm(x))
+            let xn = rmsNorm(x, w.attentionNorm)
+            var q = matVec(layer.query, xn), k = matVec(layer.key, xn), v = matVec(layer.value, xn)
+            if let b = w.queryBias { q = add(q, b) }
+            if let b = w.keyBias { k = add(k, b) }
+            if let b = w.valueBias { v = add(v, b) }
+            if let qn = w.queryNorm, let kn = w.keyNorm {
+                q = perHead(q, c.headSize) { rmsNorm($0, qn) }
+                k = perHead(k, c.headSize) { rmsNorm($0, kn) }
+            }
+            let base = c.slidingLayers[index] ? (c.slidingRopeFrequencyBase ?? c.ropeFrequencyBase) : c.ropeFrequencyBase
+            let scale = c.slidingLayers[index] && c.slidingRopeFrequencyBase != nil ? 1 : c.ropeScale
+            q = perHead(q, c.headSize) { rope($0, base: base, scale: scale) }
+            k = perHead(k, c.headSize) { rope($0, base: base, scale: scale) }
+            keys[index] += k
+            values[index] += v
+
+            let first = c.slidingLayers[index] ? max(0, position - (c.slidingWindow ?? Int.max) + 1) : 0
+            var attention = [Float]()
+            for h in 0..<c.headCount {
+                let kvHead = h / (c.headCount / c.headCountKV)
+                let qh = q[(h * c.headSize)..<((h + 1) * c.headSize)]
+                var scores = [Double]()
+                for j in first...position {
+                    let kj = keys[index][(j * c.keyValueDimension + kvHead * c.headSize)...].prefix(c.headSize)
+                    scores.append(zip(qh, kj).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } * Double(c.attentionScale))
+                }
+                let maxScore = scores.max()!
+                let exps = scores.map { exp($0 - maxScore) }
+                let total = exps.reduce(0, +)
+                var o = [Double](repeating: 0, count: c.valueHeadSize)
+                for (offset, j) in (first...position).enumerated() {
+                    let vj = values[index][(j * c.valueDimension + kvHead * c.valueHeadSize)...].prefix(c.valueHeadSize)
+                    for (i, value) in vj.enumerated() { o[i] += exps[offset] / total * Double(value) }
+                }
+                attention += o.map(Float.init)
+            }
+            var branch = matVec(layer.attentionOutput, attention)
+            if let n = w.postAttentionNorm { branch = rmsNorm(branch, n) }
+            x = add(x, branch)
+            // out = h + ffn(norm(h))
+            let hn = rmsNorm(x, w.feedForwardNorm)
+            let gate = matVec(layer.gate, hn), up = matVec(layer.up, hn)
+            let activated = zip(gate, up).map { g, u -> Float in
+                switch c.feedForward {
+                case .swiGLU: return Float(Double(g) / (1 + exp(-Double(g))) * Double(u))
+                case .geluTanhGated:
+                    let gd = Double(g)
+                    return Float(0.5 * gd * (1 + tanh((2 / Double.pi).squareRoot() * (gd + 0.044715 * gd * gd * gd))) * Double(u))
+                }
+            }
+            branch = matVec(layer.down, activated)
+            if let n = w.postFeedForwardNorm { branch = rmsNorm(branch, n) }
+            x = add(x, branch)
+        }
+        position += 1
+        var logits = matVec(output, rmsNorm(x, model.weights.outputNorm))
+        if let cap = c.finalLogitSoftcap { logits = logits.map { cap * tanh($0 / cap) } }
+        return logits
+    }
+
+    // MARK: - Scalar building blocks
+
+    private func matVec(_ w: [Float], _ x: [Float]) -> [Float] {
+        let columns = x.count
+        return (0..<(w.count / columns)).map { r in
+            var sum = 0.0
+            for c in 0..<columns { sum += Double(w[r * columns + c]) * Double(x[c]) }
+            return Float(sum)
+        }
+    }
+
+    private func rmsNorm(_ x: [Float], _ weight: [Float]) -> [Float] {
+        let meanSquare = x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(x.count)
+        let scale = 1 / (meanSquare + Double(config.normEpsilon)).squareRoot()
+        return zip(x, weight).map { Float(Double($0) * scale * Double($1)) }
+    }
+
+    private func add(_ a: [Float], _ b: [Float]) -> [Float] { zip(a, b).map { $0 + $1 } }
+
+    private func perHead(_ x: [Float], _ size: Int, _ f: ([Float]) -> [Float]) -> [Float] {
+        stride(from: 0, to: x.count, by: size).flatMap { f(Array(x[$0..<($0 + size)])) }
+    }
+
+    private func rope(_ x: [Float], base: Double, scale: Double) -> [Float] {
+        let d = config.ropeDimensions
+        var out = x
+        for i in 0..<(d / 2) {
+            let theta = Double(position) / scale * pow(base, -2 * Double(i) / Double(d))
+            let (a, b): (Int, Int) = config.ropeStyle == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + d / 2)
+            let xa = Double(x[a]), xb = Double(x[b])
+            out[a] = Float(xa * cos(theta) - xb * sin(theta))
+            out[b] = Float(xa * sin(theta) + xb * cos(theta))
+        }
+        return out
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Hearth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hearth",
+        abstract: "Run open-weight language models on your own machine.",
+        discussion: """
+        MODEL is a path to a GGUF file or a name from the catalog (see `hearth list`); a catalog model
+        is downloaded and checked against its pinned SHA-256 on first use, into $HEARTH_MODELS_DIR
+        (default ~/.cache/hearth/models).
+
+        Examples:
+          hearth run smollm2-135m-instruct "The capital of France is"
+          hearth show gemma3-270m
+          hearth tokenize qwen2.5-coder-0.5b-instruct "def main():" --pieces
+        """,
+        subcommands: [Run.self, Tokenize.self, Show.self, Pull.self, List.self]
+    )
+}
+
+/// Prints a one-line status message to standard error (never to standard output, which carries results).
+func status(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// A failure with a message meant for the user as is.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,116 @@
+import Engine
+import Foundation
+import Models
+import TestSupport
+import XCTest
+
+/// Holds Hearth to the fp64 reference of the same quantized weights (see docs/ACCURACY.md):
+/// - the scalar reference path to Float32 precision;
+/// - the fast path at least as close as llama.cpp (top-1 agreement, mean KL), teacher-forced over
+///   every fixture prompt;
+/// - free-running greedy identical to llama.cpp's until llama.cpp's own top-2 margin gets small.
+final class AccuracyTests: XCTestCase {
+    static let models = ["smollm2-135m-instruct", "qwen2.5-coder-0.5b-instruct", "gemma3-270m"]
+    /// Below this top-2 logit margin two correct engines may pick different greedy tokens.
+    static let smallMargin = 0.75
+
+    private static var loaded: [String: LanguageModel] = [:]
+
+    private func model(_ name: String) throws -> LanguageModel {
+        if let model = Self.loaded[name] { return model }
+        let model = try LanguageModel(url: TestModels.url(name))
+        Self.loaded[name] = model
+        return model
+    }
+
+    func testFastPathIsAtLeastAsCloseToFP64AsLlamaCpp() throws {
+        for name in Self.models {
+            let fixture = try AccuracyFixture.load(name)
+            let model = try model(name)
+            let context = model.makeContext(contextLength: fixture.prompts.map(\.tokens.count).max()!, threads: 2)
+            var score = AccuracyScore()
+            var perPrompt: [[String: Any]] = []
+            for prompt in fixture.prompts {
+                context.reset()
+                let logits = try context.evaluateAll(prompt.tokens)
+                var promptScore = AccuracyScore()
+                logits.withUnsafeBufferPointer { all in
+                    let v = model.config.vocabularySize
+                    for step in prompt.steps {
+                        let row = UnsafeBufferPointer(rebasing: all[(step.position * v)..<((step.position + 1) * v)])
+                        score.add(step, logits: row)
+                        promptScore.add(step, logits: row)
+                    }
+                }
+                perPrompt.append(["name": prompt.name, "top1_agreement": promptScore.top1Agreement, "mean_kl": promptScore.meanKL])
+            }
+            AccuracyReport.record(model: name, ["fast": ["top1_agreement": score.top1Agreement, "mean_kl": score.meanKL,
+                                                         "worst_kl": score.worstKL, "steps": score.steps, "per_prompt": perPrompt]])
+            XCTAssertEqual(score.steps, fixture.llamacpp.steps, name)
+            XCTAssertGreaterThanOrEqual(score.top1Agreement, fixture.llamacpp.top1_agreement,
+                                        "\(name): Hearth's top-1 agreement with fp64 must be at least llama.cpp's")
+            XCTAssertLessThanOrEqual(score.meanKL, fixture.llamacpp.mean_kl,
+                                     "\(name): Hearth's mean KL from fp64 must be at most llama.cpp's")
+        }
+    }
+
+    /// The scalar path, on the first prompt of each model: logits within Float32 precision of fp64.
+    /// Tolerance: |Δlogit| ≤ 2e-3 · max(1, max |logit|) on the fp64 top-32, and the same for log-sum-exp.
+    func testReferencePathMatchesFP64() throws {
+        for name in Self.models {
+            let fixture = try AccuracyFixture.load(name)
+            let model = try model(name)
+            let reference = try ReferenceModel(model: model)
+            let prompt = fixture.prompts[0]
+            var worst = 0.0
+            var steps = prompt.steps.prefix(16).makeIterator()
+            var next = steps.next()
+            for (position, token) in prompt.tokens.enumerated() {
+                guard let step = next else { break }
+                let logits = reference.step(token)
+                guard step.position == position else { continue }
+                let scale = max(1, step.logits.map(abs).max()!)
+                for (id, expected) in zip(step.ids, step.logits) {
+                    worst = max(worst, abs(Double(logits[id]) - expected) / scale)
+                }
+                let maxLogit = Double(logits.max()!)
+                let lse = maxLogit + log(logits.reduce(0.0) { $0 + exp(Double($1) - maxLogit) })
+                worst = max(worst, abs(lse - step.logsumexp) / scale)
+                next = steps.next()
+            }
+            AccuracyReport.record(model: name, ["reference": ["max_relative_error": worst, "prompt": prompt.name, "steps": 16]])
+            XCTAssertLessThanOrEqual(worst, 2e-3, "\(name): scalar reference path vs fp64")
+        }
+    }
+
+    /// Greedy generation from each prompt equals llama.cpp's until the first step where llama.cpp's
+    /// own top-2 margin is below `smallMargin`.
+    func testGreedyMatchesLlamaCppUntilASmallMargin() throws {
+        for name in Self.models {
+            let fixture = try AccuracyFixture.load(name)
+            let model = try model(name)
+            let context = model.makeContext(contextLength: fixture.prompts.map(\.tokens.count).max()! + 1, threads: 2)
+            let generator = Generator(context: context)
+            var divergences: [[String: Any]] = []
+            for prompt in fixture.prompts {
+                var produced: [Int32] = []
+                try generator.generate(prompt: prompt.promptTokens,
+                                       options: GenerationOptions(maxTokens: 64, temperature: 0, stopAtEndOfGeneration: false)) {
+                    produced.append($0.token)
+                    return true
+                }
+                let expected = prompt.llamaCppGreedy
+                guard let first = zip(produced, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset else {
+                    divergences.append(["name": prompt.name, "identical": true])
+                    continue
+                }
+                let firstSmall = prompt.greedy_top2_margins.firstIndex { $0 < Self.smallMargin } ?? expected.count
+                divergences.append(["name": prompt.name, "identical": false, "first_difference": first,
+                                    "margin_there": prompt.greedy_top2_margins[first], "first_small_margin": firstSmall])
+                XCTAssertGreaterThanOrEqual(first, firstSmall,
+                    "\(name) '\(prompt.name)': greedy differs from llama.cpp at step \(first), where llama.cpp's margin is \(prompt.greedy_top2_margins[first])")
+            }
+            AccuracyReport.record(model: name, ["greedy": divergences])
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Engine
+import Foundation
+import GGUF
+import Models
+import XCTest
+
+/// The forward code on synthetic models: fast path against the scalar reference, batching, and the
+/// errors a malformed model or request must produce.
+final class ForwardTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-forward-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func build(_ tiny: TinyModel, name: String = "tiny", dropping: String? = nil,
+                       overrides: [String: GGUFValue] = [:]) throws -> URL {
+        let url = directory.appendingPathComponent("\(name).gguf")
+        try tiny.write(to: url, dropping: dropping, overrides: overrides)
+        return url
+    }
+
+    private let tokens: [Int32] = [1, 260, 261, 262, 263, 264, 100, 101, 102, 7, 8, 9, 263, 262, 261, 260]
+
+    /// With F32 weights the fast path quantizes nothing, so it must agree with the scalar reference to
+    /// float rounding; with Q8_0 weights the activations are quantized to 8 bits and the budget widens.
+    func testFastPathMatchesReferenceOnEveryArchitecture() throws {
+        for architecture in ["llama", "qwen2", "gemma3"] {
+            for (type, tolerance) in [(GGMLType.f32, Float(1e-4)), (.q8_0, 3e-2)] {
+                var tiny = TinyModel()
+                tiny.architecture = architecture
+                tiny.matrixType = type
+                tiny.tiedOutput = architecture != "qwen2"
+                let model = try LanguageModel(url: build(tiny, name: "\(architecture)-\(type)"))
+                let reference = try ReferenceModel(model: model)
+                let context = model.makeContext(contextLength: 32, threads: 2, batchSize: 5)
+                let fast = try context.evaluateAll(tokens)
+                let v = model.config.vocabularySize
+                var worst: Float = 0
+                for (t, token) in tokens.enumerated() {
+                    let expected = reference.step(token)
+                    let scale = max(1, expected.map(abs).max()!)
+                    for i in 0..<v { worst = max(worst, abs(fast[t * v + i] - expected[i]) / scale) }
+                }
+                XCTAssertLessThanOrEqual(worst, tolerance, "\(architecture) \(type)")
+            }
+        }
+    }
+
+    /// A token's logits do not depend on how the prompt was cut into chunks, nor on the thread count:
+    /// the property the server's determinism rests on.
+    func testLogitsDoNotDependOnBatchingOrThreads() throws {
+        var tiny = TinyModel()
+        tiny.matrixType = .q8_0
+        tiny.architecture = "gemma3"
+        let model = try LanguageModel(url: build(tiny))
+        let whole = try model.makeContext(contextLength: 32, threads: 1, batchSize: 64).evaluateAll(tokens)
+        let chunked = try model.makeContext(contextLength: 32, threads: 2, batchSize: 3).evaluateAll(tokens)
+        XCTAssertEqual(whole, chunked)
+        let stepwise = model.makeContext(contextLength: 32, threads: 2)
+        var last: [Float] = []
+        for token in tokens { last = try stepwise.evaluate([token]) }
+        let v = model.config.vocabularySize
+        XCTAssertEqual(last, Array(whole[((tokens.count - 1) * v)...]))
+    }
+
+    func testSlidingWindowLimitsWhatALayerSees() throws {
+        // With every layer sliding over 4 positions, the logits at position 10 depend only on tokens 7-10;
+        // changing token 2 must not change them, while changing token 8 must.
+        var tiny = TinyModel()
+        tiny.architecture = "gemma3"
+        tiny.layers = 1
+        tiny.slidingWindow = 4
+        let model = try LanguageModel(url: build(tiny))
+        XCTAssertEqual(model.config.slidingLayers, [true])
+        func logits(_ sequence: [Int32]) throws -> [Float] {
+            try model.makeContext(contextLength: 32).evaluate(sequence)
+        }
+        let base = Array(tokens[0..<11])
+        var early = base; early[2] = 100
+        var inside = base; inside[8] = 100
+        XCTAssertEqual(try logits(base), try logits(early))
+        XCTAssertNotEqual(try logits(base), try logits(inside))
+    }
+
+    func testGemmaLayerPattern() throws {
+        var tiny = TinyModel()
+        tiny.architecture = "gemma3"
+        tiny.layers = 18
+        let model = try LanguageModel(url: build(tiny))
+        let global = model.config.slidingLayers.enumerated().filter { !$0.element }.map(\.offset)
+        XCTAssertEqual(global, [5, 11, 17])
+        XCTAssertEqual(model.config.slidingRopeFrequencyBase, 10_000)
+    }
+
+    func testUnsupportedArchitectureListsTheSupportedOnes() throws {
+        var tiny = TinyModel()
+        tiny.architecture = "mamba"
+        XCTAssertThrowsError(try LanguageModel(url: build(tiny))) { error in
+            XCTAssertEqual(error as? ModelError, .unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2"]))
+            XCTAssertTrue(String(describing: error).contains("supported: gemma3, llama, qwen2"))
+        }
+    }
+
+    func testMissingTensorAndBadMetadataAreNamed() throws {
+        XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), dropping: "blk.1.ffn_up.weight"))) { error in
+            XCTAssertEqual(error as? ModelError, .missingTensor("blk.1.ffn_up.weight"))
+        }
+        XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "h",
+                                                          overrides: ["llama.attention.head_count_kv": .uint32(3)]))) { error in
+            guard case .invalidMetadata(let key, _) = error as? ModelError else { return XCTFail("\(error)") }
+            XCTAssertEqual(key, "llama.attention.head_count_kv")
+        }
+        XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "w",
+                                                          overrides: ["llama.embedding_length": .uint32(48)]))) { error in
+            guard case .tensorShape = error as? ModelError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "b",
+                                                          overrides: ["llama.block_count": .string("two")]))) { error in
+            XCTAssertEqual(error as? ModelError, .invalidMetadata(key: "llama.block_count", reason: "expected an integer"))
+        }
+    }
+
+    func testContextAndTokenBoundsAreErrorsNotCrashes() throws {
+        let model = try LanguageModel(url: build(TinyModel()))
+        let context = model.makeContext(contextLength: 8)
+        XCTAssertThrowsError(try context.evaluate(Array(tokens[0..<9]))) { error in
+            XCTAssertEqual(error as? ModelError, .contextExceeded(tokens: 9, context: 8))
+        }
+        XCTAssertEqual(context.position, 0, "a rejected request leaves the context as it was")
+        XCTAssertThrowsError(try context.evaluate([1, 99_999])) { error in
+            XCTAssertEqual(error as? ModelError, .invalidToken(99_999, vocabularySize: model.config.vocabularySize))
+        }
+        XCTAssertThrowsError(try context.evaluate([-1]))
+        let generator = Generator(context: context)
+        XCTAssertThrowsError(try generator.generate(prompt: Array(tokens[0..<8]), options: GenerationOptions()) { _ in true }) { error in
+            XCTAssertEqual(error as? GenerationError, .promptTooLong(tokens: 8, context: 8))
+        }
+    }
+
+    func testSeededSamplingIsReproducible() throws {
+        let model = try LanguageModel(url: build(TinyModel()))
+        func run(seed: UInt64) throws -> [Int32] {
+            let generator = Generator(context: model.makeContext(contextLength: 40))
+            var out: [Int32] = []
+            try generator.generate(prompt: [1, 260], options: GenerationOptions(maxTokens: 20, temperature: 1.5, seed: seed,
+                                                                               stopAtEndOfGeneration: false)) {
+                out.append($0.token)
+                return true
+            }
+            return out
+        }
+        XCTAssertEqual(try run(seed: 7), try run(seed: 7))
+        XCTAssertEqual(try run(seed: 7).count, 20)
+        XCTAssertNotEqual(try run(seed: 7), try run(seed: 8))
+    }
+}
