@@ -26,6 +26,8 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible {
     case invalidUTF8(what: String, at: Int)
     /// The metadata entry at this index has an empty key (ggml rejects these too).
     case emptyKey(index: Int)
+    /// A key longer than the 65,535 bytes the GGUF specification allows.
+    case keyTooLong(index: Int, length: Int)
     case duplicateKey(String)
     case unknownValueType(key: String, rawType: UInt32)
     /// Arrays of arrays nested deeper than `limit`.
@@ -33,8 +35,9 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible {
     /// `general.alignment` is not a nonzero power of two stored as u32; the string says what was found.
     case invalidAlignment(String)
     case duplicateTensor(String)
-    /// A tensor name of 64 bytes or more; ggml keeps names in a 64-byte field with its NUL.
-    case tensorNameTooLong(String)
+    /// A tensor name of 64 bytes or more (ggml keeps names in a 64-byte field with its NUL); `name`
+    /// holds its first 63 bytes.
+    case tensorNameTooLong(name: String, length: Int)
     /// More than 4 dimensions (ggml's GGML_MAX_DIMS).
     case tooManyDimensions(tensor: String, count: UInt32)
     /// A dimension that is negative as ggml's int64, an element or byte count that overflows, or a
@@ -88,8 +91,10 @@ public enum GGUFError: Error, Equatable, CustomStringConvertible {
             return "corrupt GGUF file: general.alignment must be a nonzero power of two stored as u32, found \(found)"
         case .duplicateTensor(let name):
             return "corrupt GGUF file: tensor '\(name)' appears more than once"
-        case .tensorNameTooLong(let name):
-            return "corrupt GGUF file: tensor name '\(GGUFError.shortened(name))' is \(name.utf8.count) bytes, over ggml's limit of 63"
+        case .keyTooLong(let index, let length):
+            return "corrupt GGUF file: the key of metadata entry \(index) is \(length) bytes, over the format's limit of 65535"
+        case .tensorNameTooLong(let name, let length):
+            return "corrupt GGUF file: tensor name '\(GGUFError.shortened(name))…' is \(length) bytes, over ggml's limit of 63"
         case .tooManyDimensions(let tensor, let count):
             return "corrupt GGUF file: tensor '\(tensor)' has \(count) dimensions, more than ggml's 4"
         case .invalidDimensions(let tensor, let dimensions, let reason):

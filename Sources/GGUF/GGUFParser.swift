@@ -6,12 +6,15 @@ struct GGUFLayout {
     var tensorIndex: [String: Int]
     var alignment: Int
     var dataOffset: Int
+    /// Where the tensor table starts (the end of the metadata); for tests and diagnostics.
+    var tensorTableOffset: Int
 }
 
 /// Parses and validates a whole GGUF header from bytes in memory (a mapped file or a copy).
 ///
 /// Validation happens here, all of it, so that a `GGUFFile` once made can hand out tensor data without
 /// further checks. The rules follow ggml's `gguf_init_from_file_impl`, with these choices:
+/// - keys longer than the specification's 65,535 bytes are refused;
 /// - nested arrays are read (the format allows them; ggml's reader refuses them), at most
 ///   `maxArrayNesting` deep, so that a hostile file cannot recurse without bound;
 /// - string values that are not valid UTF-8 are repaired with U+FFFD and their keys listed in
@@ -25,6 +28,8 @@ enum GGUFParser {
     static let defaultAlignment = 32
     static let alignmentKey = "general.alignment"
     static let maxArrayNesting = 16
+    /// The GGUF specification limits keys to 65,535 bytes (ggml does not check).
+    static let maxKeyBytes = 65_535
 
     static func parse(_ buffer: UnsafeRawBufferPointer) throws -> GGUFLayout {
         guard buffer.count > 0 else { throw GGUFError.emptyFile }
@@ -51,6 +56,7 @@ enum GGUFParser {
 
         let metadata = try readMetadata(&reader, entryCount: entryCount)
         let alignment = try alignment(of: metadata)
+        let tensorTableOffset = reader.offset
         let (tensors, storedOffsets, tensorIndex) = try readTensorInfos(&reader, count: Int(tensorCount))
 
         var dataOffset = reader.offset
@@ -64,18 +70,20 @@ enum GGUFParser {
 
         return GGUFLayout(
             version: version, metadata: metadata, tensors: tensors, tensorIndex: tensorIndex,
-            alignment: alignment, dataOffset: dataOffset)
+            alignment: alignment, dataOffset: dataOffset, tensorTableOffset: tensorTableOffset)
     }
 
     // MARK: Metadata
 
     private static func readMetadata(_ reader: inout ByteReader, entryCount: Int) throws -> GGUFMetadata {
         var entries: [(key: String, value: GGUFValue)] = []
-        entries.reserveCapacity(entryCount)
-        var seen = Set<String>(minimumCapacity: entryCount)
+        entries.reserveCapacity(reservation(entryCount))
+        var seen = Set<String>(minimumCapacity: reservation(entryCount))
         var repairedKeys: [String] = []
         for index in 0..<entryCount {
-            let key = try reader.readIdentifier("the key of metadata entry \(index)")
+            let key = try reader.readIdentifier(
+                maxLength: maxKeyBytes, tooLong: { length, _ in .keyTooLong(index: index, length: length) },
+                "the key of metadata entry \(index)")
             guard !key.isEmpty else { throw GGUFError.emptyKey(index: index) }
             guard seen.insert(key).inserted else { throw GGUFError.duplicateKey(key) }
             let rawType = try reader.read(UInt32.self, "the value type of key '\(key)'")
@@ -136,14 +144,14 @@ enum GGUFParser {
         case .bool: return .bool(reader.readBoolArray(count: count))
         case .string:
             var strings: [String] = []
-            strings.reserveCapacity(count)
+            strings.reserveCapacity(reservation(count))
             for index in 0..<count {
                 strings.append(try reader.readText(repaired: &repaired, "element \(index) of \(what)"))
             }
             return .string(strings)
         case .array:
             var arrays: [GGUFArray] = []
-            arrays.reserveCapacity(count)
+            arrays.reserveCapacity(reservation(count))
             for _ in 0..<count {
                 arrays.append(try readArray(&reader, key: key, depth: depth + 1, repaired: &repaired))
             }
@@ -170,14 +178,15 @@ enum GGUFParser {
         _ reader: inout ByteReader, count: Int
     ) throws -> ([GGUFTensorInfo], [UInt64], [String: Int]) {
         var tensors: [GGUFTensorInfo] = []
-        tensors.reserveCapacity(count)
+        tensors.reserveCapacity(reservation(count))
         var storedOffsets: [UInt64] = []
-        storedOffsets.reserveCapacity(count)
+        storedOffsets.reserveCapacity(reservation(count))
         var index: [String: Int] = [:]
-        index.reserveCapacity(count)
+        index.reserveCapacity(reservation(count))
         for position in 0..<count {
-            let name = try reader.readIdentifier("the name of tensor \(position)")
-            guard name.utf8.count <= GGUFTensorInfo.maxNameBytes else { throw GGUFError.tensorNameTooLong(name) }
+            let name = try reader.readIdentifier(
+                maxLength: GGUFTensorInfo.maxNameBytes, tooLong: { .tensorNameTooLong(name: $1, length: $0) },
+                "the name of tensor \(position)")
             guard index[name] == nil else { throw GGUFError.duplicateTensor(name) }
 
             let dimensionCount = try reader.read(UInt32.self, "the dimension count of tensor '\(name)'")
@@ -220,6 +229,15 @@ enum GGUFParser {
                     tensor: tensor.name, offset: offset, byteCount: tensor.byteCount, dataSectionSize: dataSectionSize)
             }
         }
+    }
+
+    /// How many elements to reserve room for up front. A count is only known to fit the file at the
+    /// smallest encoding of each element (an empty string is 8 bytes in the file but 16 in a `[String]`,
+    /// a tensor info 24 bytes but far more in memory), so a corrupt count near that bound, in a file of
+    /// many gigabytes, would reserve tens of gigabytes at once. Past this cap, storage grows only as
+    /// elements are actually read, which keeps memory proportional to the bytes parsed.
+    static func reservation(_ count: Int) -> Int {
+        min(count, 1 << 20)
     }
 
     static func roundUp(_ value: Int, to alignment: Int) -> Int {

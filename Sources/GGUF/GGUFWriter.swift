@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The writer writes only files the reader accepts: shapes, byte counts and names are checked as
 /// tensors are added, and the rest when serializing. (Tests that need a malformed file edit the bytes.)
-public struct GGUFWriter {
+public struct GGUFWriter: Sendable {
     public var version: UInt32
     /// Alignment of the data section and of every tensor; written as `general.alignment` when not 32.
     public var alignment: Int
@@ -40,7 +40,10 @@ public struct GGUFWriter {
 
     /// Adds a tensor with its raw data (whole blocks of `type`), after the tensors added before it.
     public mutating func addTensor(name: String, type: GGMLType, dimensions: [Int], bytes: [UInt8]) throws {
-        guard name.utf8.count <= GGUFTensorInfo.maxNameBytes else { throw GGUFError.tensorNameTooLong(name) }
+        guard name.utf8.count <= GGUFTensorInfo.maxNameBytes else {
+            throw GGUFError.tensorNameTooLong(
+                name: String(decoding: name.utf8.prefix(GGUFTensorInfo.maxNameBytes), as: UTF8.self), length: name.utf8.count)
+        }
         guard !tensorNames.contains(name) else { throw GGUFError.duplicateTensor(name) }
         let counts = try GGUFTensorInfo.checkedCounts(name: name, type: type, dimensions: dimensions)
         guard counts.bytes == bytes.count else {
@@ -81,6 +84,9 @@ public struct GGUFWriter {
 
         for (index, entry) in allEntries.enumerated() {
             guard !entry.key.isEmpty else { throw GGUFError.emptyKey(index: index) }
+            guard entry.key.utf8.count <= GGUFParser.maxKeyBytes else {
+                throw GGUFError.keyTooLong(index: index, length: entry.key.utf8.count)
+            }
             out.appendGGUFString(entry.key)
             out.appendLittleEndian(entry.value.type.rawValue)
             try out.appendGGUFValue(entry.value, key: entry.key)
@@ -125,9 +131,21 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 
+    /// A whole array of integers at once (a 262,144-entry token type list is one copy, not 262,144 appends).
+    fileprivate mutating func appendLittleEndian<T: FixedWidthInteger>(contentsOf values: [T]) {
+        #if _endian(big)
+        for value in values { appendLittleEndian(value) }
+        #else
+        values.withUnsafeBytes { append(contentsOf: $0) }
+        #endif
+    }
+
     fileprivate mutating func appendGGUFString(_ string: String) {
         appendLittleEndian(UInt64(string.utf8.count))
-        append(contentsOf: string.utf8)
+        // Native strings are contiguous UTF-8: one copy instead of a loop over the view.
+        if string.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
+            append(contentsOf: string.utf8)
+        }
     }
 
     fileprivate mutating func appendGGUFValue(_ value: GGUFValue, key: String) throws {
@@ -156,16 +174,16 @@ extension Array where Element == UInt8 {
         appendLittleEndian(UInt64(array.count))
         switch array {
         case .uint8(let a): append(contentsOf: a)
-        case .int8(let a): for v in a { appendLittleEndian(v) }
-        case .uint16(let a): for v in a { appendLittleEndian(v) }
-        case .int16(let a): for v in a { appendLittleEndian(v) }
-        case .uint32(let a): for v in a { appendLittleEndian(v) }
-        case .int32(let a): for v in a { appendLittleEndian(v) }
-        case .float32(let a): for v in a { appendLittleEndian(v.bitPattern) }
-        case .uint64(let a): for v in a { appendLittleEndian(v) }
-        case .int64(let a): for v in a { appendLittleEndian(v) }
-        case .float64(let a): for v in a { appendLittleEndian(v.bitPattern) }
-        case .bool(let a): for v in a { append(v ? 1 : 0) }
+        case .int8(let a): appendLittleEndian(contentsOf: a)
+        case .uint16(let a): appendLittleEndian(contentsOf: a)
+        case .int16(let a): appendLittleEndian(contentsOf: a)
+        case .uint32(let a): appendLittleEndian(contentsOf: a)
+        case .int32(let a): appendLittleEndian(contentsOf: a)
+        case .float32(let a): appendLittleEndian(contentsOf: a.map(\.bitPattern))
+        case .uint64(let a): appendLittleEndian(contentsOf: a)
+        case .int64(let a): appendLittleEndian(contentsOf: a)
+        case .float64(let a): appendLittleEndian(contentsOf: a.map(\.bitPattern))
+        case .bool(let a): append(contentsOf: a.map { $0 ? 1 : 0 })
         case .string(let a): for v in a { appendGGUFString(v) }
         case .array(let a): for inner in a { try appendGGUFArray(inner, key: key, depth: depth + 1) }
         }

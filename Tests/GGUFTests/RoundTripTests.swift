@@ -241,7 +241,7 @@ final class RoundTripTests: XCTestCase {
             .tooManyDimensions(tensor: "w", count: 5))
         let longName = String(repeating: "n", count: 64)
         XCTAssertEqual(expectGGUFError(try writer.addTensor(name: longName, dimensions: [1], floats: [0])),
-                       .tensorNameTooLong(longName))
+                       .tensorNameTooLong(name: String(longName.dropLast()), length: 64))
         XCTAssertNoThrow(try writer.addTensor(name: String(longName.dropLast()), dimensions: [1], floats: [0]))
         XCTAssertNoThrow(try writer.addTensor(name: "w", dimensions: [1], floats: [0]))
         XCTAssertEqual(expectGGUFError(try writer.addTensor(name: "w", dimensions: [1], floats: [0])),
@@ -264,6 +264,11 @@ final class RoundTripTests: XCTestCase {
         var agreeing = GGUFWriter(alignment: 64)
         agreeing.set("general.alignment", .uint32(64))
         XCTAssertEqual(try agreeing.serialize().count % 64, 0)
+
+        var longKey = GGUFWriter()
+        longKey.set("x", .bool(true))
+        longKey.set(String(repeating: "k", count: 65_536), .bool(true))
+        XCTAssertEqual(expectGGUFError(try longKey.serialize()), .keyTooLong(index: 1, length: 65_536))
 
         var emptyKey = GGUFWriter()
         emptyKey.set("", .bool(true))

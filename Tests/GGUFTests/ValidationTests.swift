@@ -138,6 +138,15 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(parse(raw), .emptyKey(index: 1))
     }
 
+    func testKeyLengthLimit() throws {
+        var tooLong = RawGGUF(tensorCount: 0, entryCount: 1)
+        tooLong.entryU32(String(repeating: "k", count: 65_536), 1)
+        XCTAssertEqual(parse(tooLong), .keyTooLong(index: 0, length: 65_536))
+        var longest = RawGGUF(tensorCount: 0, entryCount: 1)
+        longest.entryU32(String(repeating: "k", count: 65_535), 1)
+        XCTAssertEqual(try GGUFFile(bytes: longest.bytes).metadata.keys.first?.utf8.count, 65_535)
+    }
+
     func testDuplicateKey() {
         var raw = RawGGUF(tensorCount: 0, entryCount: 2)
         raw.entryU32("general.alignment", 32)
@@ -193,7 +202,11 @@ final class ValidationTests: XCTestCase {
 
     func testTensorNames() throws {
         let longName = String(repeating: "x", count: 64)
-        XCTAssertEqual(parse(oneTensor(name: longName)), .tensorNameTooLong(longName))
+        XCTAssertEqual(parse(oneTensor(name: longName)), .tensorNameTooLong(name: String(longName.dropLast()), length: 64))
+        // A corrupt name length of megabytes is refused by its length, before anything is decoded.
+        var huge = RawGGUF(tensorCount: 1, entryCount: 0)
+        huge.string(String(repeating: "é", count: 1 << 20))
+        XCTAssertEqual(parse(huge), .tensorNameTooLong(name: String(repeating: "é", count: 31) + "\u{FFFD}", length: 2 << 20))
         XCTAssertNoThrow(try GGUFFile(bytes: oneTensor(name: String(longName.dropLast())).bytes))
 
         var invalid = RawGGUF(tensorCount: 1, entryCount: 0)
@@ -279,7 +292,8 @@ final class ValidationTests: XCTestCase {
             .lengthExceedsFile(what: "the key of metadata entry 0", length: 9, at: 24, remaining: 1),
             .invalidUTF8(what: "the name of tensor 0", at: 24), .emptyKey(index: 3), .duplicateKey("k"),
             .unknownValueType(key: "k", rawType: 13), .arrayNestingTooDeep(key: "k", limit: 16),
-            .invalidAlignment("0"), .duplicateTensor("t"), .tensorNameTooLong(String(repeating: "n", count: 500)),
+            .invalidAlignment("0"), .duplicateTensor("t"), .tensorNameTooLong(name: String(repeating: "n", count: 63), length: 500),
+            .keyTooLong(index: 0, length: 70_000),
             .tooManyDimensions(tensor: "t", count: 5), .invalidDimensions(tensor: "t", dimensions: [1], reason: "r"),
             .unknownTensorType(tensor: "t", rawType: 4), .misalignedTensorOffset(tensor: "t", offset: 4, alignment: 32),
             .tensorOutOfBounds(tensor: "t", offset: 0, byteCount: 16, dataSectionSize: 15),
