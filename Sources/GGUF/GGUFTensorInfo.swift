@@ -45,21 +45,24 @@ public struct GGUFTensorInfo: Sendable, Hashable {
         guard dimensions.allSatisfy({ $0 >= 0 }) else {
             throw GGUFError.invalidDimensions(tensor: name, dimensions: raw, reason: "a dimension is negative")
         }
-        var elements = 1
+        // Zero dimensions are multiplied as ones here: a zero-element tensor must not hide dimensions whose
+        // product overflows, since `rowCount` and strides computed from them would.
+        var nonzeroProduct = 1
         for dimension in dimensions {
-            let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+            let (product, overflow) = nonzeroProduct.multipliedReportingOverflow(by: Swift.max(dimension, 1))
             guard !overflow else {
                 throw GGUFError.invalidDimensions(tensor: name, dimensions: raw, reason: "the element count overflows 64 bits")
             }
-            elements = product
+            nonzeroProduct = product
         }
+        let elements = dimensions.contains(0) ? 0 : nonzeroProduct
         let rowLength = dimensions.first ?? 1
         guard rowLength % type.blockSize == 0 else {
             throw GGUFError.invalidDimensions(
                 tensor: name, dimensions: raw,
                 reason: "the first dimension \(rowLength) is not a multiple of \(type)'s block size \(type.blockSize)")
         }
-        guard let bytes = type.byteCount(elementCount: elements) else {
+        guard let bytes = type.byteCount(elementCount: nonzeroProduct).map({ elements == 0 ? 0 : $0 }) else {
             throw GGUFError.invalidDimensions(tensor: name, dimensions: raw, reason: "the byte count overflows 64 bits")
         }
         return (elements, bytes)

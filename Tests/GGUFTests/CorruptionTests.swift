@@ -139,6 +139,9 @@ final class CorruptionTests: XCTestCase {
                     continue
                 }
                 if tensor.byteCount > 0 { checksum ^= buffer[start] ^ buffer[start + tensor.byteCount - 1] }
+                // The derived shape properties must not overflow for anything the reader accepted.
+                XCTAssertLessThanOrEqual(tensor.rowByteCount, tensor.byteCount == 0 ? Int.max : tensor.byteCount)
+                XCTAssertGreaterThanOrEqual(tensor.rowCount, 0)
             }
             _ = checksum
             return "parsed"

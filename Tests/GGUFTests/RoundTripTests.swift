@@ -118,6 +118,8 @@ final class RoundTripTests: XCTestCase {
         let empty = try XCTUnwrap(file.tensor(named: "empty"))
         XCTAssertEqual(empty.elementCount, 0)
         XCTAssertEqual(file.data(for: empty).count, 0)
+        XCTAssertEqual(empty.rowCount, 0)
+        XCTAssertEqual(empty.rowByteCount, 18)
         XCTAssertEqual(file.data(named: "after")?.count, 8)
     }
 

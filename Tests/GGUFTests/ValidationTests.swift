@@ -231,6 +231,9 @@ final class ValidationTests: XCTestCase {
             ([UInt64.max], 0, "a dimension is negative"),
             ([1 << 32, 1 << 32], 0, "the element count overflows 64 bits"),
             ([1 << 31, 1 << 30], 0, "the byte count overflows 64 bits"),
+            // A zero dimension does not excuse the others: row counts and strides come from them.
+            ([0, 1 << 32, 1 << 32], 0, "the element count overflows 64 bits"),
+            ([1 << 62, 0], 28, "the byte count overflows 64 bits"),
             ([16, 2], 2, "the first dimension 16 is not a multiple of Q4_0's block size 32"),
             ([100], 12, "the first dimension 100 is not a multiple of Q4_K's block size 256"),
         ]
