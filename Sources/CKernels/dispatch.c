@@ -135,12 +135,16 @@ enum { GEMM_TILE_BYTES = 64 * 1024, GEMM_TOKEN_BLOCK_BYTES = 16 * 1024, GEMM_MAX
 void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes,
                   int64_t tokens, float *y, size_t y_stride) {
-    const hk_dot_fn dot = dot_for(weight_type);
-    if (!dot || row_bytes == 0 || x_row_bytes == 0) return;
+    if (weight_type >= HK_TYPE_SLOTS || row_bytes == 0 || x_row_bytes == 0) return;
+    const hk_kernels *kernels = hk_active_kernels();
+    const hk_dot_fn dot = kernels->dot[weight_type];
+    const hk_dot4_fn dot4 = kernels->dot4[weight_type];
+    if (!dot) return;
     const int64_t tile_rows = row_bytes >= GEMM_TILE_BYTES ? 1 : (int64_t)(GEMM_TILE_BYTES / row_bytes);
     int64_t token_block = (int64_t)(GEMM_TOKEN_BLOCK_BYTES / x_row_bytes);
-    if (token_block < 1) token_block = 1;
+    if (token_block < 4) token_block = 4;
     if (token_block > GEMM_MAX_TOKEN_BLOCK) token_block = GEMM_MAX_TOKEN_BLOCK;
+    token_block -= token_block % 4;
     const uint8_t *weights = w;
     const uint8_t *activations = x;
     for (int64_t r0 = row_begin; r0 < row_end; r0 += tile_rows) {
@@ -149,7 +153,15 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
             const int64_t t1 = t0 + token_block < tokens ? t0 + token_block : tokens;
             for (int64_t r = r0; r < r1; ++r) {
                 const uint8_t *row = weights + (size_t)r * row_bytes;
-                for (int64_t t = t0; t < t1; ++t) {
+                int64_t t = t0;
+                if (dot4) {
+                    for (; t + 4 <= t1; t += 4) {
+                        float out[4];
+                        dot4(n, row, activations + (size_t)t * x_row_bytes, x_row_bytes, out);
+                        for (int k = 0; k < 4; ++k) y[(size_t)(t + k) * y_stride + (size_t)r] = out[k];
+                    }
+                }
+                for (; t < t1; ++t) {
                     y[(size_t)t * y_stride + (size_t)r] = dot(n, row, activations + (size_t)t * x_row_bytes);
                 }
             }
