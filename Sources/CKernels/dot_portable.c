@@ -23,16 +23,38 @@ static float dot_f16(int64_t n, const void *w, const void *x) {
     return sum;
 }
 
+// Weights are first unpacked to int8, then multiplied in plain loops of 16 or 32 that a compiler
+// vectorizes for whatever the baseline target offers (SSE2, NEON); integer sums are exact in any
+// order, so only the float steps below fix the result.
+static inline int dot_i8(const int8_t *a, const int8_t *b, int count) {
+    int sum = 0;
+    for (int j = 0; j < count; ++j) sum += a[j] * b[j];
+    return sum;
+}
+
+// 16 bytes of nibbles to 32 values: low nibbles are elements 0..15, high nibbles 16..31.
+static inline void unpack_nibbles(const uint8_t *qs, int offset, int8_t *out) {
+    for (int j = 0; j < 16; ++j) {
+        out[j] = (int8_t)((qs[j] & 0x0f) - offset);
+        out[j + 16] = (int8_t)((qs[j] >> 4) - offset);
+    }
+}
+
+// Adds the fifth bits (bit j of qh for element j) as 16.
+static inline void add_fifth_bits(const uint8_t *qh_bytes, int8_t *q) {
+    uint32_t qh;
+    memcpy(&qh, qh_bytes, 4);
+    for (int j = 0; j < 32; ++j) q[j] = (int8_t)(q[j] + (int)(((qh >> j) & 1) << 4));
+}
+
 static float dot_q4_0(int64_t n, const void *w, const void *x) {
     const hk_block_q4_0 *a = w;
     const hk_block_q8_0 *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK; ++i) {
-        int sumi = 0;
-        for (int j = 0; j < 16; ++j) {
-            sumi += ((a[i].qs[j] & 0x0f) - 8) * b[i].qs[j];
-            sumi += ((a[i].qs[j] >> 4) - 8) * b[i].qs[j + 16];
-        }
+        int8_t q[32];
+        unpack_nibbles(a[i].qs, 8, q);
+        const int sumi = dot_i8(q, b[i].qs, 32);
         sum += (hk_load_h2f(&a[i].d) * hk_load_h2f(&b[i].d)) * (float)sumi;
     }
     return sum;
@@ -43,11 +65,9 @@ static float dot_q4_1(int64_t n, const void *w, const void *x) {
     const hk_block_q8_1 *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK; ++i) {
-        int sumi = 0;
-        for (int j = 0; j < 16; ++j) {
-            sumi += (a[i].qs[j] & 0x0f) * b[i].qs[j];
-            sumi += (a[i].qs[j] >> 4) * b[i].qs[j + 16];
-        }
+        int8_t q[32];
+        unpack_nibbles(a[i].qs, 0, q);
+        const int sumi = dot_i8(q, b[i].qs, 32);
         sum += (hk_load_h2f(&a[i].d) * hk_load_h2f(&b[i].d)) * (float)sumi
              + hk_load_h2f(&a[i].m) * hk_load_h2f(&b[i].s);
     }
@@ -59,15 +79,10 @@ static float dot_q5_0(int64_t n, const void *w, const void *x) {
     const hk_block_q8_0 *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK; ++i) {
-        uint32_t qh;
-        memcpy(&qh, a[i].qh, 4);
-        int sumi = 0;
-        for (int j = 0; j < 16; ++j) {
-            const int low = (a[i].qs[j] & 0x0f) | (int)(((qh >> j) & 1) << 4);
-            const int high = (a[i].qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
-            sumi += (low - 16) * b[i].qs[j];
-            sumi += (high - 16) * b[i].qs[j + 16];
-        }
+        int8_t q[32];
+        unpack_nibbles(a[i].qs, 16, q);
+        add_fifth_bits(a[i].qh, q);
+        const int sumi = dot_i8(q, b[i].qs, 32);
         sum += (hk_load_h2f(&a[i].d) * hk_load_h2f(&b[i].d)) * (float)sumi;
     }
     return sum;
@@ -78,15 +93,10 @@ static float dot_q5_1(int64_t n, const void *w, const void *x) {
     const hk_block_q8_1 *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK; ++i) {
-        uint32_t qh;
-        memcpy(&qh, a[i].qh, 4);
-        int sumi = 0;
-        for (int j = 0; j < 16; ++j) {
-            const int low = (a[i].qs[j] & 0x0f) | (int)(((qh >> j) & 1) << 4);
-            const int high = (a[i].qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
-            sumi += low * b[i].qs[j];
-            sumi += high * b[i].qs[j + 16];
-        }
+        int8_t q[32];
+        unpack_nibbles(a[i].qs, 0, q);
+        add_fifth_bits(a[i].qh, q);
+        const int sumi = dot_i8(q, b[i].qs, 32);
         sum += (hk_load_h2f(&a[i].d) * hk_load_h2f(&b[i].d)) * (float)sumi
              + hk_load_h2f(&a[i].m) * hk_load_h2f(&b[i].s);
     }
@@ -98,30 +108,29 @@ static float dot_q8_0(int64_t n, const void *w, const void *x) {
     const hk_block_q8_0 *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK; ++i) {
-        int sumi = 0;
-        for (int j = 0; j < 32; ++j) sumi += a[i].qs[j] * b[i].qs[j];
+        const int sumi = dot_i8(a[i].qs, b[i].qs, 32);
         sum += (hk_load_h2f(&a[i].d) * hk_load_h2f(&b[i].d)) * (float)sumi;
     }
     return sum;
 }
 
-// K-quants: per super-block, an exact integer sum of scale * Σ q·y over its sub-blocks, then
-// sum += (d · dy) · isum − (dmin · dy) · Σ min · bsum.
+// K-quants: per super-block, an exact integer sum of scale · Σ q·y over its sub-blocks, then
+// sum += (d · dy) · isum − (dmin · dy) · Σ min · bsum. Elements are unpacked in ggml's order.
 
 static float dot_q2_K(int64_t n, const void *w, const void *x) {
     const hk_block_q2_K *a = w;
     const hk_block_q8_K *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK_K; ++i) {
-        int summins = 0;
-        for (int j = 0; j < 16; ++j) summins += b[i].bsums[j] * (a[i].scales[j] >> 4);
-        int isum = 0;
-        // Sub-block s (16 elements) of half h: bits 2·(s/2 mod 4) of qs[32h + 16·(s mod 2) + l].
+        // Element 128h + 32j + l is bits 2j of qs[32h + l].
+        int8_t q[256];
+        for (int h = 0; h < 2; ++h)
+            for (int j = 0; j < 4; ++j)
+                for (int l = 0; l < 32; ++l) q[128 * h + 32 * j + l] = (int8_t)((a[i].qs[32 * h + l] >> (2 * j)) & 3);
+        int summins = 0, isum = 0;
         for (int s = 0; s < 16; ++s) {
-            const int half = s / 8, shift = 2 * ((s / 2) % 4), offset = 32 * half + 16 * (s % 2);
-            int sub = 0;
-            for (int l = 0; l < 16; ++l) sub += ((a[i].qs[offset + l] >> shift) & 3) * b[i].qs[16 * s + l];
-            isum += (a[i].scales[s] & 0x0f) * sub;
+            summins += b[i].bsums[s] * (a[i].scales[s] >> 4);
+            isum += (a[i].scales[s] & 0x0f) * dot_i8(q + 16 * s, b[i].qs + 16 * s, 16);
         }
         const float dy = b[i].d;
         sum += (hk_load_h2f(&a[i].d) * dy) * (float)isum - (hk_load_h2f(&a[i].dmin) * dy) * (float)summins;
@@ -134,45 +143,52 @@ static float dot_q3_K(int64_t n, const void *w, const void *x) {
     const hk_block_q8_K *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK_K; ++i) {
+        // Element 128h + 32k + l: low bits (qs[32h + l] >> 2k) & 3, minus 4 unless bit 4h + k of
+        // hmask[l] is set.
+        int8_t q[256];
+        for (int h = 0; h < 2; ++h)
+            for (int k = 0; k < 4; ++k)
+                for (int l = 0; l < 32; ++l) {
+                    const int low = (a[i].qs[32 * h + l] >> (2 * k)) & 3;
+                    const int high = (a[i].hmask[l] >> (4 * h + k)) & 1;
+                    q[128 * h + 32 * k + l] = (int8_t)(low - 4 + 4 * high);
+                }
         uint8_t scales[16];
         hk_unpack_scales_q3k(a[i].scales, scales);
         int isum = 0;
-        // Element e = 128·h + 32·k + l: low bits at qs[32h + l] >> 2k, high bit hmask[l] bit (4h + k).
-        for (int s = 0; s < 16; ++s) {
-            int sub = 0;
-            for (int l = 0; l < 16; ++l) {
-                const int e = 16 * s + l, h = e / 128, k = (e / 32) % 4, m = e % 32;
-                const int low = (a[i].qs[32 * h + m] >> (2 * k)) & 3;
-                const int high = (a[i].hmask[m] >> (4 * h + k)) & 1;
-                sub += (low - (high ? 0 : 4)) * b[i].qs[e];
-            }
-            isum += (scales[s] - 32) * sub;
-        }
+        for (int s = 0; s < 16; ++s) isum += (scales[s] - 32) * dot_i8(q + 16 * s, b[i].qs + 16 * s, 16);
         sum += (hk_load_h2f(&a[i].d) * b[i].d) * (float)isum;
     }
     return sum;
+}
+
+// Q4_K / Q5_K elements: sub-block s is nibble (s mod 2) of qs[32·(s/2) + l] (+ 16 · bit s of qh[l]).
+static inline float dot_k4(const uint8_t *qs, const uint8_t *qh, const uint8_t *packed_scales,
+                           const hk_half *d, const hk_half *dmin, const hk_block_q8_K *b) {
+    int8_t q[256];
+    for (int j = 0; j < 4; ++j)
+        for (int l = 0; l < 32; ++l) {
+            q[64 * j + l] = (int8_t)(qs[32 * j + l] & 0x0f);
+            q[64 * j + 32 + l] = (int8_t)(qs[32 * j + l] >> 4);
+        }
+    if (qh) {
+        for (int s = 0; s < 8; ++s)
+            for (int l = 0; l < 32; ++l) q[32 * s + l] = (int8_t)(q[32 * s + l] + (((qh[l] >> s) & 1) << 4));
+    }
+    uint8_t sm[16];
+    hk_unpack_scales_k4(packed_scales, sm);
+    int summins = 0, isum = 0;
+    for (int j = 0; j < 16; ++j) summins += b->bsums[j] * sm[8 + j / 2];
+    for (int s = 0; s < 8; ++s) isum += sm[s] * dot_i8(q + 32 * s, b->qs + 32 * s, 32);
+    const float dy = b->d;
+    return (hk_load_h2f(d) * dy) * (float)isum - (hk_load_h2f(dmin) * dy) * (float)summins;
 }
 
 static float dot_q4_K(int64_t n, const void *w, const void *x) {
     const hk_block_q4_K *a = w;
     const hk_block_q8_K *b = x;
     float sum = 0;
-    for (int64_t i = 0; i < n / HK_QK_K; ++i) {
-        uint8_t sm[16];
-        hk_unpack_scales_k4(a[i].scales, sm);
-        int summins = 0;
-        for (int j = 0; j < 16; ++j) summins += b[i].bsums[j] * sm[8 + j / 2];
-        int isum = 0;
-        // Sub-block s (32 elements): nibble (s mod 2) of qs[32·(s/2) + l].
-        for (int s = 0; s < 8; ++s) {
-            const int shift = 4 * (s % 2), offset = 32 * (s / 2);
-            int sub = 0;
-            for (int l = 0; l < 32; ++l) sub += ((a[i].qs[offset + l] >> shift) & 0x0f) * b[i].qs[32 * s + l];
-            isum += sm[s] * sub;
-        }
-        const float dy = b[i].d;
-        sum += (hk_load_h2f(&a[i].d) * dy) * (float)isum - (hk_load_h2f(&a[i].dmin) * dy) * (float)summins;
-    }
+    for (int64_t i = 0; i < n / HK_QK_K; ++i) sum += dot_k4(a[i].qs, NULL, a[i].scales, &a[i].d, &a[i].dmin, &b[i]);
     return sum;
 }
 
@@ -180,25 +196,7 @@ static float dot_q5_K(int64_t n, const void *w, const void *x) {
     const hk_block_q5_K *a = w;
     const hk_block_q8_K *b = x;
     float sum = 0;
-    for (int64_t i = 0; i < n / HK_QK_K; ++i) {
-        uint8_t sm[16];
-        hk_unpack_scales_k4(a[i].scales, sm);
-        int summins = 0;
-        for (int j = 0; j < 16; ++j) summins += b[i].bsums[j] * sm[8 + j / 2];
-        int isum = 0;
-        // As Q4_K, plus a fifth bit: bit s of qh[l].
-        for (int s = 0; s < 8; ++s) {
-            const int shift = 4 * (s % 2), offset = 32 * (s / 2);
-            int sub = 0;
-            for (int l = 0; l < 32; ++l) {
-                const int q = ((a[i].qs[offset + l] >> shift) & 0x0f) | (((a[i].qh[l] >> s) & 1) << 4);
-                sub += q * b[i].qs[32 * s + l];
-            }
-            isum += sm[s] * sub;
-        }
-        const float dy = b[i].d;
-        sum += (hk_load_h2f(&a[i].d) * dy) * (float)isum - (hk_load_h2f(&a[i].dmin) * dy) * (float)summins;
-    }
+    for (int64_t i = 0; i < n / HK_QK_K; ++i) sum += dot_k4(a[i].qs, a[i].qh, a[i].scales, &a[i].d, &a[i].dmin, &b[i]);
     return sum;
 }
 
@@ -207,19 +205,20 @@ static float dot_q6_K(int64_t n, const void *w, const void *x) {
     const hk_block_q8_K *b = x;
     float sum = 0;
     for (int64_t i = 0; i < n / HK_QK_K; ++i) {
-        int isum = 0;
-        // Element e = 128·h + 32·k + l: low nibble (k/2) of ql[64h + 32·(k mod 2) + l],
-        // high bits 2k of qh[32h + l]; value − 32.
-        for (int s = 0; s < 16; ++s) {
-            int sub = 0;
-            for (int l = 0; l < 16; ++l) {
-                const int e = 16 * s + l, h = e / 128, k = (e / 32) % 4, m = e % 32;
-                const int low = (a[i].ql[64 * h + 32 * (k % 2) + m] >> (4 * (k / 2))) & 0x0f;
-                const int high = (a[i].qh[32 * h + m] >> (2 * k)) & 3;
-                sub += ((low | (high << 4)) - 32) * b[i].qs[e];
+        // Element 128h + 32k + l: nibble (k/2) of ql[64h + 32·(k mod 2) + l] | bits 2k of
+        // qh[32h + l] << 4, minus 32.
+        int8_t q[256];
+        for (int h = 0; h < 2; ++h)
+            for (int l = 0; l < 32; ++l) {
+                const uint8_t *ql = a[i].ql + 64 * h;
+                const int high = a[i].qh[32 * h + l];
+                q[128 * h + l] = (int8_t)(((ql[l] & 0x0f) | ((high & 3) << 4)) - 32);
+                q[128 * h + 32 + l] = (int8_t)(((ql[l + 32] & 0x0f) | (((high >> 2) & 3) << 4)) - 32);
+                q[128 * h + 64 + l] = (int8_t)(((ql[l] >> 4) | (((high >> 4) & 3) << 4)) - 32);
+                q[128 * h + 96 + l] = (int8_t)(((ql[l + 32] >> 4) | (((high >> 6) & 3) << 4)) - 32);
             }
-            isum += a[i].scales[s] * sub;
-        }
+        int isum = 0;
+        for (int s = 0; s < 16; ++s) isum += a[i].scales[s] * dot_i8(q + 16 * s, b[i].qs + 16 * s, 16);
         sum += (hk_load_h2f(&a[i].d) * b[i].d) * (float)isum;
     }
     return sum;

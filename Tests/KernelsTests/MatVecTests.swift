@@ -179,14 +179,25 @@ final class MatVecTests: XCTestCase {
             throw XCTSkip("set HEARTH_BENCH=1 (and build with -c release) to measure")
         }
         var rng = TestRandom(seed: 99)
+        // rows × columns as in the catalog's models (SmolLM2 Q4_1; Gemma 3 and Qwen2.5 Q5_0, Q4_K,
+        // Q6_K, Q8_0), then the other formats at one shape.
         let shapes: [(GGMLType, Int, Int)] = [
-            (.q4_1, 1536, 576), (.q4_1, 576, 1536), (.q4_0, 1536, 576),
-            (.q8_0, 896, 4864), (.q5_0, 896, 4864), (.q4_K, 896, 4864), (.q6_K, 896, 4864),
-            (.q4_K, 4864, 896), (.q6_K, 4864, 896), (.q5_K, 896, 4864), (.q3_K, 896, 4864),
-            (.q2_K, 896, 4864), (.q5_1, 1536, 576), (.f16, 576, 576), (.f32, 576, 576),
+            (.q4_1, 1536, 576), (.q4_1, 576, 1536), (.q4_1, 192, 576),
+            (.q5_0, 4864, 896), (.q5_0, 896, 896), (.q5_0, 2048, 640),
+            (.q4_K, 896, 4864), (.q4_K, 640, 2048), (.q6_K, 896, 4864), (.q6_K, 640, 2048),
+            (.q8_0, 896, 4864), (.q8_0, 16384, 896),
+            (.q4_0, 896, 4864), (.q5_1, 896, 4864), (.q2_K, 896, 4864), (.q3_K, 896, 4864),
+            (.q5_K, 896, 4864), (.f16, 896, 896), (.f32, 896, 896),
         ]
         let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 2)]
         print("kernel benchmark: \(CPUFeatures.summary)")
+        print("GB/s of weights: mat-vec 1 thread / 2 threads, then batch of 64 tokens 1 / 2 threads (weight bytes × 64 / time)")
+        for pool in pools {
+            let calls = 20_000
+            let seconds = Self.bestTime(budget: 0.2) { for _ in 0..<calls { pool.parallelFor(pool.threadCount * 4) { _ in } } }
+            print(String(format: "parallelFor(%d) with an empty body, %d threads: %.2f µs per call",
+                         pool.threadCount * 4, pool.threadCount, seconds / Double(calls) * 1e6))
+        }
         for (type, rows, columns) in shapes {
             let c = makeCase(type, rows: rows, columns: columns, rng: &rng)
             let batchTokens = 64
@@ -197,16 +208,20 @@ final class MatVecTests: XCTestCase {
                 var line = "\(type) \(rows)x\(columns) (\(w.byteCount / 1024) KiB):"
                 for level in KernelDispatch.available.reversed() {
                     KernelDispatch.force(level)
-                    var results: [String] = []
+                    var rates: [String] = []
                     for pool in pools {
                         let seconds = Self.bestTime(budget: 0.3) { MatVec.multiply(w, x: x, into: &y, pool: pool) }
-                        results.append(String(format: "%.1f", Double(w.byteCount) / seconds / 1e9))
+                        rates.append(String(format: "%.1f", Double(w.byteCount) / seconds / 1e9))
                     }
-                    let batch = Self.bestTime(budget: 0.3) {
-                        MatVec.multiplyBatch(w, x: x, count: batchTokens, into: &y, pool: pools[0])
+                    if level != .portable {
+                        for pool in pools {
+                            let seconds = Self.bestTime(budget: 0.3) {
+                                MatVec.multiplyBatch(w, x: x, count: batchTokens, into: &y, pool: pool)
+                            }
+                            rates.append(String(format: "%.1f", Double(w.byteCount) * Double(batchTokens) / seconds / 1e9))
+                        }
                     }
-                    let batchRate = Double(w.byteCount) * Double(batchTokens) / batch / 1e9
-                    line += " \(level): \(results[0]) GB/s 1T, \(results[1]) 2T, batch\(batchTokens) 1T \(String(format: "%.1f", batchRate)) GB/s-eq;"
+                    line += " [\(level)] " + rates.joined(separator: " / ")
                 }
                 KernelDispatch.reset()
                 print(line)
