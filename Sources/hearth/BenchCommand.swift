@@ -1,0 +1,185 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Models
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure prompt processing and generation speed, in the manner of llama-bench.",
+        discussion: """
+        ppN evaluates an N-token prompt from an empty context (logits of the last token only); tgN feeds \
+        N tokens one at a time from an empty context. Token ids are random, valid and seeded. Each test \
+        runs once to warm up, then --repetitions times; the table shows the median tokens/s and the \
+        sample standard deviation. Load time excludes downloading a catalog model; peak memory is the \
+        process's VmHWM (resident pages, memory-mapped weights included).
+
+        Examples:
+          hearth bench smollm2-135m-instruct
+          hearth bench gemma3-270m --threads 1,2 -p 512 -n 128 --output json
+        """
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    @Argument(help: "A GGUF file or a catalog name.")
+    var model: String
+
+    @Option(name: [.short, .long], help: "Thread counts, comma-separated (default: all cores).")
+    var threads: [CountList] = []
+
+    @Option(name: [.customShort("p"), .customLong("prompt-tokens")], help: "Prompt lengths to process, comma-separated; 0 skips.")
+    var promptTokens: [CountList] = [CountList(values: [512])]
+
+    @Option(name: [.customShort("n"), .customLong("gen-tokens")], help: "Tokens to generate, comma-separated; 0 skips.")
+    var genTokens: [CountList] = [CountList(values: [128])]
+
+    @Option(name: [.short, .long], help: "Measured runs of each test, after one warm-up run.")
+    var repetitions = 5
+
+    @Option(name: [.short, .long], help: "Prompt tokens per forward pass (default: the engine's).")
+    var batchSize: Int?
+
+    @Option(name: .long, help: "Seed of the random token ids.")
+    var seed: UInt64 = 1234
+
+    @Flag(name: .long, help: "Skip the warm-up run before each test.")
+    var noWarmup = false
+
+    @Option(name: [.short, .long], help: "table or json (one JSON array of objects).")
+    var output: OutputFormat = .table
+
+    /// More threads than this is a typo, not a benchmark; each one is an OS thread with its own stack.
+    static let maximumThreads = 1024
+
+    private var threadCounts: [Int] {
+        let values = threads.flatMap(\.values)
+        return values.isEmpty ? [defaultThreadCount] : values
+    }
+
+    private var tests: [BenchmarkTest] {
+        promptTokens.flatMap(\.values).filter { $0 > 0 }.map { BenchmarkTest(.promptProcessing, tokens: $0) }
+            + genTokens.flatMap(\.values).filter { $0 > 0 }.map { BenchmarkTest(.generation, tokens: $0) }
+    }
+
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard threadCounts.allSatisfy({ (1...Self.maximumThreads).contains($0) }) else {
+            throw ValidationError("--threads must be from 1 to \(Self.maximumThreads)")
+        }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        guard !tests.isEmpty else { throw ValidationError("nothing to measure: -p and -n are both 0") }
+    }
+
+    func run() throws {
+        let url = try ModelArgument.resolve(model)
+        let clock = ContinuousClock()
+        let loadStart = clock.now
+        let languageModel = try LanguageModel(url: url)
+        let loadSeconds = Self.seconds(clock.now - loadStart)
+        let trained = languageModel.config.contextLength
+        if let longest = tests.map(\.tokenCount).max(), longest > trained {
+            throw CLIError("a test of \(longest) tokens exceeds the model's context of \(trained) tokens")
+        }
+
+        var rows: [(test: BenchmarkTest, threads: Int, samples: [Double])] = []
+        for threadCount in threadCounts {
+            for test in tests {
+                status("\(test.name), \(threadCount) thread\(threadCount == 1 ? "" : "s") …")
+                let samples = try test.run(model: languageModel, threads: threadCount, batchSize: batchSize,
+                                           repetitions: repetitions, warmUp: !noWarmup, seed: seed)
+                rows.append((test, threadCount, samples))
+            }
+        }
+        let peakMiB = ProcessMemory.peakResidentBytes().map { Double($0) / 1_048_576 }
+
+        let records = rows.map { row in
+            let summary = SampleSummary(row.samples)
+            return BenchRecord(
+                model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize,
+                parameters: languageModel.file.tensors.reduce(0) { $0 + $1.elementCount },
+                test: row.test.name, promptTokens: row.test.kind == .promptProcessing ? row.test.tokenCount : 0,
+                generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0,
+                threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
+                tokensPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
+                loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
+        }
+        switch output {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            FileHandle.standardOutput.write(try encoder.encode(records) + Data("\n".utf8))
+        case .table:
+            print(Self.table(records, fileName: url.lastPathComponent))
+        }
+    }
+
+    static func table(_ records: [BenchRecord], fileName: String) -> String {
+        guard let first = records.first else { return "" }
+        var lines = [
+            "model \(first.model) (\(fileName), \(Show.bytes(first.modelBytes)), \(Show.count(first.parameters)) parameters)",
+            String(format: "load %.3f s | ", first.loadSeconds)
+                + "peak RSS " + (first.peakRSSMiB.map { String(format: "%.1f MiB", $0) } ?? "unknown")
+                + " | \(first.repetitions) repetitions: median tokens/s ± sample standard deviation",
+            "",
+            "| threads |   test |        t/s |      ± |",
+            "| ------: | -----: | ---------: | -----: |",
+        ]
+        for record in records {
+            let test = String(repeating: " ", count: max(0, 6 - record.test.count)) + record.test
+            lines.append(String(format: "| %7d | ", record.threads) + test
+                + String(format: " | %10.2f | %6.2f |", record.tokensPerSecond ?? .nan, record.stddev ?? .nan))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+}
+
+/// One row of `hearth bench --output json`; keys in snake_case as llama-bench's JSON has them.
+struct BenchRecord: Encodable {
+    var model: String
+    var modelFile: String
+    var modelBytes: Int
+    var parameters: Int
+    var test: String
+    var promptTokens: Int
+    var generatedTokens: Int
+    var threads: Int
+    var batchSize: Int?
+    var repetitions: Int
+    /// Tokens/s of each repetition, in the order they ran.
+    var samples: [Double]
+    /// The median of the samples.
+    var tokensPerSecond: Double?
+    var mean: Double?
+    var stddev: Double?
+    var loadSeconds: Double
+    var peakRSSMiB: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case model, test, threads, repetitions, samples, mean, stddev, parameters
+        case modelFile = "model_file", modelBytes = "model_size_bytes"
+        case promptTokens = "n_prompt", generatedTokens = "n_gen", batchSize = "batch_size"
+        case tokensPerSecond = "tokens_per_second", loadSeconds = "load_seconds", peakRSSMiB = "peak_rss_mib"
+    }
+}
+
+/// A comma-separated list of counts: `--threads 1,2`.
+struct CountList: ExpressibleByArgument {
+    var values: [Int]
+
+    init(values: [Int]) { self.values = values }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        let parsed = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parsed.count == parts.count, parsed.allSatisfy({ $0 >= 0 }) else { return nil }
+        values = parsed
+    }
+
+    var defaultValueDescription: String { values.map(String.init).joined(separator: ",") }
+}
