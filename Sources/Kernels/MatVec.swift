@@ -42,6 +42,20 @@ public struct WeightMatrix: @unchecked Sendable {
     public var byteCount: Int { rows * bytesPerRow }
 }
 
+extension WeightMatrix {
+    /// A tensor of a GGUF file as a matrix, in place in the file's memory map: `columns` is the
+    /// first dimension (ggml's ne[0]), `rows` the product of the others. Valid while `file` lives.
+    public init(_ tensor: GGUFTensorInfo, in file: GGUFFile) throws {
+        let bytes = file.data(for: tensor)
+        // A tensor with no elements has no bytes, and no base address to point at.
+        let data = bytes.baseAddress ?? UnsafeRawPointer(file.bytes.baseAddress!)
+        try self.init(type: tensor.type, rows: tensor.rowCount, columns: tensor.rowLength, data: data)
+        guard byteCount <= bytes.count else {
+            throw KernelError.shapeMismatch("tensor '\(tensor.name)' has \(bytes.count) bytes, \(rows) rows need \(byteCount)")
+        }
+    }
+}
+
 /// Matrix-vector and matrix-matrix products over quantized weights, the hot path of inference.
 ///
 /// The activations are quantized once to the weight's partner format, then each output is one

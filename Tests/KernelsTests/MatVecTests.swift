@@ -148,9 +148,11 @@ final class MatVecTests: XCTestCase {
             for tensor in file.tensors where tensor.dimensions.count == 2 && !covered.contains(tensor.type)
                 && VecDot.supportedTypes.contains(tensor.type) && tensor.type != .f32 {
                 covered.insert(tensor.type)
-                let data = file.data(for: tensor)
+                let whole = try WeightMatrix(tensor, in: file)
+                XCTAssertEqual(whole.rows, tensor.rowCount)
+                XCTAssertEqual(whole.byteCount, tensor.byteCount)
                 let rows = min(tensor.rowCount, 48)
-                let w = try WeightMatrix(type: tensor.type, rows: rows, columns: tensor.rowLength, data: data.baseAddress!)
+                let w = try WeightMatrix(type: tensor.type, rows: rows, columns: tensor.rowLength, data: whole.data)
                 let x = TestData.randomActivations(w.columns, rng: &rng)
                 var fast = [Float](repeating: .nan, count: rows), twin = fast
                 MatVec.multiply(w, x: x, into: &fast, pool: pool)
