@@ -103,11 +103,12 @@ public struct RopeTable {
     public private(set) var sines: [Float]
     private let inverseFrequencies: [Double]
 
-    /// `dimensions` rotated (≤ head size), `base` the frequency base, `scale` linear position scaling (1 = none).
-    public init(dimensions: Int, base: Double, scale: Double = 1) {
+    /// `dimensions` rotated (≤ head size), `base` the frequency base, `scale` linear position scaling
+    /// (1 = none), `factors` per-pair frequency divisors (Llama 3.1's `rope_freqs`), as ggml applies them.
+    public init(dimensions: Int, base: Double, scale: Double = 1, factors: [Float]? = nil) {
         self.dimensions = dimensions
         inverseFrequencies = (0..<dimensions / 2).map { i in
-            pow(base, -2.0 * Double(i) / Double(dimensions)) / scale
+            pow(base, -2.0 * Double(i) / Double(dimensions)) / scale / Double(factors?[i] ?? 1)
         }
         cosines = [Float](repeating: 1, count: dimensions / 2)
         sines = [Float](repeating: 0, count: dimensions / 2)

@@ -11,7 +11,7 @@ public protocol Architecture: Sendable {
 public enum Architectures {
     /// `general.architecture` → its definition. Adding a family means adding a file and a line here.
     public static let registry: [String: any Architecture.Type] = Dictionary(
-        uniqueKeysWithValues: [Llama.self, Qwen2.self, Gemma3.self].map { ($0.name, $0) }
+        uniqueKeysWithValues: [Llama.self, Qwen2.self, Qwen3.self, Gemma3.self].map { ($0.name, $0) }
     )
 
     public static var supported: [String] { registry.keys.sorted() }
@@ -55,6 +55,17 @@ public enum Architectures {
                 throw ModelError.invalidMetadata(key: meta.key("rope.scaling.factor"), reason: "must be positive")
             }
         }
+        var frequencyFactors: [Float]?
+        if let info = file.tensor(named: "rope_freqs.weight") {
+            guard info.type == .f32, info.elementCount == ropeDimensions / 2 else {
+                throw ModelError.tensorShape(name: "rope_freqs.weight", expected: [ropeDimensions / 2], actual: info.dimensions)
+            }
+            let raw = file.data(for: info)
+            frequencyFactors = (0..<(ropeDimensions / 2)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            guard frequencyFactors!.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw ModelError.invalidMetadata(key: "rope_freqs.weight", reason: "frequency factors must be positive")
+            }
+        }
         return ModelConfig(
             architecture: architecture,
             vocabularySize: embeddings.dimensions[1],
@@ -71,6 +82,7 @@ public enum Architectures {
             ropeDimensions: ropeDimensions,
             ropeFrequencyBase: try meta.double("rope.freq_base", default: 10_000),
             ropeScale: ropeScale,
+            ropeFrequencyFactors: frequencyFactors,
             slidingRopeFrequencyBase: nil,
             attentionScale: 1 / Float(headSize).squareRoot(),
             slidingWindow: nil,

@@ -33,7 +33,8 @@ public final class InferenceContext {
         keys = (0..<config.blockCount).map { _ in .allocate(capacity: length * config.keyValueDimension) }
         values = (0..<config.blockCount).map { _ in .allocate(capacity: length * config.valueDimension) }
         scratch = Scratch(config: config, batch: self.batchSize, contextLength: length)
-        ropeGlobal = RopeTable(dimensions: config.ropeDimensions, base: config.ropeFrequencyBase, scale: config.ropeScale)
+        ropeGlobal = RopeTable(dimensions: config.ropeDimensions, base: config.ropeFrequencyBase,
+                               scale: config.ropeScale, factors: config.ropeFrequencyFactors)
         ropeSliding = config.slidingRopeFrequencyBase.map { RopeTable(dimensions: config.ropeDimensions, base: $0) }
     }
 

@@ -32,6 +32,9 @@ public struct ModelConfig: Sendable {
     public var ropeFrequencyBase: Double
     /// Linear position scaling factor (1 = none).
     public var ropeScale: Double
+    /// Per-pair divisors of the rotation frequencies: Llama 3.1's long-context scaling, which the GGUF
+    /// converter precomputes into the tensor `rope_freqs.weight` (ropeDimensions / 2 values).
+    public var ropeFrequencyFactors: [Float]?
     /// Frequency base of sliding-window layers, where it differs (Gemma 3: 10,000).
     public var slidingRopeFrequencyBase: Double?
 

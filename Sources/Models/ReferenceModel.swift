@@ -61,9 +61,11 @@ public final class ReferenceModel {
                 k = perHead(k, c.headSize) { rmsNorm($0, kn) }
             }
             let base = c.slidingLayers[index] ? (c.slidingRopeFrequencyBase ?? c.ropeFrequencyBase) : c.ropeFrequencyBase
-            let scale = c.slidingLayers[index] && c.slidingRopeFrequencyBase != nil ? 1 : c.ropeScale
-            q = perHead(q, c.headSize) { rope($0, base: base, scale: scale) }
-            k = perHead(k, c.headSize) { rope($0, base: base, scale: scale) }
+            let local = c.slidingLayers[index] && c.slidingRopeFrequencyBase != nil
+            let scale = local ? 1 : c.ropeScale
+            let factors = local ? nil : c.ropeFrequencyFactors
+            q = perHead(q, c.headSize) { rope($0, base: base, scale: scale, factors: factors) }
+            k = perHead(k, c.headSize) { rope($0, base: base, scale: scale, factors: factors) }
             keys[index] += k
             values[index] += v
 
@@ -134,11 +136,11 @@ public final class ReferenceModel {
         stride(from: 0, to: x.count, by: size).flatMap { f(Array(x[$0..<($0 + size)])) }
     }
 
-    private func rope(_ x: [Float], base: Double, scale: Double) -> [Float] {
+    private func rope(_ x: [Float], base: Double, scale: Double, factors: [Float]?) -> [Float] {
         let d = config.ropeDimensions
         var out = x
         for i in 0..<(d / 2) {
-            let theta = Double(position) / scale * pow(base, -2 * Double(i) / Double(d))
+            let theta = Double(position) / scale * pow(base, -2 * Double(i) / Double(d)) / Double(factors?[i] ?? 1)
             let (a, b): (Int, Int) = config.ropeStyle == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + d / 2)
             let xa = Double(x[a]), xb = Double(x[b])
             out[a] = Float(xa * cos(theta) - xb * sin(theta))

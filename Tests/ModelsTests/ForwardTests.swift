@@ -33,7 +33,7 @@ final class ForwardTests: XCTestCase {
     /// random un-normalised weights amplify layer after layer; the budget only catches gross errors
     /// there (the kernels' own tests hold the quantized products to their scalar twins exactly).
     func testFastPathMatchesReferenceOnEveryArchitecture() throws {
-        for architecture in ["llama", "qwen2", "gemma3"] {
+        for architecture in ["llama", "qwen2", "qwen3", "gemma3"] {
             for (type, tolerance) in [(GGMLType.f32, Float(1e-4)), (.q8_0, 0.1)] {
                 var tiny = TinyModel()
                 tiny.architecture = architecture
@@ -53,6 +53,25 @@ final class ForwardTests: XCTestCase {
                 XCTAssertLessThanOrEqual(worst, tolerance, "\(architecture) \(type)")
             }
         }
+    }
+
+    func testRopeFrequencyFactorsAreApplied() throws {
+        var tiny = TinyModel()
+        tiny.ropeFactors = [1, 1, 4, 8]
+        let scaled = try LanguageModel(url: build(tiny, name: "scaled"))
+        XCTAssertEqual(scaled.config.ropeFrequencyFactors, [1, 1, 4, 8])
+        let reference = try ReferenceModel(model: scaled)
+        let fast = try scaled.makeContext(contextLength: 32).evaluateAll(tokens)
+        let v = scaled.config.vocabularySize
+        for (t, token) in tokens.enumerated() {
+            let expected = reference.step(token)
+            for i in 0..<v { XCTAssertEqual(fast[t * v + i], expected[i], accuracy: 1e-4 * max(1, abs(expected[i]))) }
+        }
+        // And they change the result: the same weights without factors give other logits.
+        let plain = try LanguageModel(url: build(TinyModel(), name: "plain"))
+        XCTAssertNotEqual(try plain.makeContext(contextLength: 32).evaluate(tokens), Array(fast[((tokens.count - 1) * v)...]))
+        tiny.ropeFactors = [1, 1, 4]
+        XCTAssertThrowsError(try LanguageModel(url: build(tiny, name: "bad")))
     }
 
     /// A token's logits do not depend on how the prompt was cut into chunks, nor on the thread count:
@@ -105,8 +124,8 @@ final class ForwardTests: XCTestCase {
         var tiny = TinyModel()
         tiny.architecture = "mamba"
         XCTAssertThrowsError(try LanguageModel(url: build(tiny))) { error in
-            XCTAssertEqual(error as? ModelError, .unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2"]))
-            XCTAssertTrue(String(describing: error).contains("supported: gemma3, llama, qwen2"))
+            XCTAssertEqual(error as? ModelError, .unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2", "qwen3"]))
+            XCTAssertTrue(String(describing: error).contains("supported: gemma3, llama, qwen2, qwen3"))
         }
     }
 

@@ -15,6 +15,8 @@ struct TinyModel {
     var matrixType: GGMLType = .f32
     var tiedOutput = true
     var slidingWindow = 4
+    /// Llama 3.1-style per-pair frequency divisors, written as `rope_freqs.weight`.
+    var ropeFactors: [Float]?
 
     var vocabulary: [String] {
         ["<unk>", "<s>", "</s>"] + (0..<256).map { String(format: "<0x%02X>", $0) } + ["▁", "▁a", "b", "▁ab", "c"]
@@ -66,6 +68,7 @@ struct TinyModel {
         try matrix("token_embd.weight", rows: v, columns: e)
         if !tiedOutput { try matrix("output.weight", rows: v, columns: e) }
         try vector("output_norm.weight", count: e)
+        if let ropeFactors { try w.addTensor(name: "rope_freqs.weight", dimensions: [ropeFactors.count], floats: ropeFactors) }
         for i in 0..<layers {
             let p = "blk.\(i)."
             try vector(p + "attn_norm.weight", count: e)
@@ -78,9 +81,11 @@ struct TinyModel {
                 try vector(p + "attn_k.bias", count: kvHeads * headSize, around: 0)
                 try vector(p + "attn_v.bias", count: kvHeads * headSize, around: 0)
             }
-            if a == "gemma3" {
+            if a == "gemma3" || a == "qwen3" {
                 try vector(p + "attn_q_norm.weight", count: headSize)
                 try vector(p + "attn_k_norm.weight", count: headSize)
+            }
+            if a == "gemma3" {
                 try vector(p + "post_attention_norm.weight", count: e)
                 try vector(p + "post_ffw_norm.weight", count: e)
             }
