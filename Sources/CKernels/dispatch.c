@@ -138,7 +138,7 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
     if (weight_type >= HK_TYPE_SLOTS || row_bytes == 0 || x_row_bytes == 0) return;
     const hk_kernels *kernels = hk_active_kernels();
     const hk_dot_fn dot = kernels->dot[weight_type];
-    const hk_dot4_fn dot4 = kernels->dot4[weight_type];
+    const hk_tokens4_fn tokens4 = kernels->tokens4[weight_type];
     if (!dot) return;
     const int64_t tile_rows = row_bytes >= GEMM_TILE_BYTES ? 1 : (int64_t)(GEMM_TILE_BYTES / row_bytes);
     int64_t token_block = (int64_t)(GEMM_TOKEN_BLOCK_BYTES / x_row_bytes);
@@ -154,10 +154,10 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
             for (int64_t r = r0; r < r1; ++r) {
                 const uint8_t *row = weights + (size_t)r * row_bytes;
                 int64_t t = t0;
-                if (dot4) {
+                if (tokens4) {
                     for (; t + 4 <= t1; t += 4) {
                         float out[4];
-                        dot4(n, row, activations + (size_t)t * x_row_bytes, x_row_bytes, out);
+                        tokens4(n, row, activations + (size_t)t * x_row_bytes, x_row_bytes, out);
                         for (int k = 0; k < 4; ++k) y[(size_t)(t + k) * y_stride + (size_t)r] = out[k];
                     }
                 }

@@ -138,15 +138,16 @@ static inline void hk_unpack_scales_q3k(const uint8_t *packed, uint8_t out[16]) 
 
 typedef float (*hk_dot_fn)(int64_t n, const void *w, const void *x);
 typedef void (*hk_quantize_fn)(const float *x, void *y, int64_t k);
-/// One weight row against 4 activation rows `stride` bytes apart; out[t] must be bitwise what
-/// the same level's hk_dot_fn gives for row t.
-typedef void (*hk_dot4_fn)(int64_t n, const void *w, const void *x, size_t stride, float *out);
+/// One weight row against 4 activation rows `x_stride` bytes apart (out[t]). Each output must be
+/// bitwise what the same level's hk_dot_fn gives for that pair: shared work may be saved, but no
+/// operation reordered.
+typedef void (*hk_tokens4_fn)(int64_t n, const void *w, const void *x, size_t x_stride, float *out);
 
 /// Everything one dispatch level provides. A NULL dot entry means "type not supported"; a NULL
-/// dot4 entry means "call dot per token".
+/// tokens4 entry means "call dot for each token".
 typedef struct hk_kernels {
     hk_dot_fn dot[HK_TYPE_SLOTS];
-    hk_dot4_fn dot4[HK_TYPE_SLOTS];
+    hk_tokens4_fn tokens4[HK_TYPE_SLOTS];
     hk_quantize_fn quantize_q8_0;
     hk_quantize_fn quantize_q8_1;
     hk_quantize_fn quantize_q8_K;
