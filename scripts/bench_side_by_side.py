@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""Hearth and llama.cpp side by side: prompt processing (pp512) and generation (tg128) in tokens/s,
+load time and peak resident memory, on the same model file and thread count.
+
+Hearth's figures come from `hearth bench MODEL --output json`. llama.cpp's come from llama-cpp-python
+(its wheel ships no llama-bench binary), driven through the low-level C API exactly as llama-bench
+drives llama.cpp: a fresh context of n_ctx = test tokens, n_batch 2048, n_ubatch 512, f16 KV cache,
+flash attention off; ppN is llama_decode of one N-token batch (BOS first, then seeded random ids;
+logits of the last token only), tgN is N single-token llama_decode calls from an empty context, each
+followed by llama_synchronize; one warm-up run (a whole prompt, or one token) before the measured
+repetitions; n_threads = n_threads_batch. Each llama.cpp measurement runs in a child process of this
+script, so its peak resident memory (VmHWM from /proc/self/status, as Hearth reports its own) is its
+own; the Python interpreter's share is reported too (baseline_rss_mib).
+
+The two engines take turns (Hearth, llama.cpp, Hearth, llama.cpp, ...) for every model and thread
+count, and --rounds repeats the turns, so noise from other work on the machine falls on both.
+
+    python3 scripts/bench_side_by_side.py                       # all three models, 1 and 2 threads
+    python3 scripts/bench_side_by_side.py --models gemma3-270m --threads 1 --repetitions 3
+    python3 scripts/bench_side_by_side.py --markdown > table.md  # the tables of docs/BENCHMARKS.md
+    python3 scripts/bench_side_by_side.py --save run.json       # keep every sample
+    python3 scripts/bench_side_by_side.py --load run.json --markdown   # re-render a saved run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MODELS = ["smollm2-135m-instruct", "gemma3-270m", "qwen2.5-coder-0.5b-instruct"]
+
+
+# --- llama.cpp, in a child process -------------------------------------------------------------
+
+def proc_status_mib(field: str) -> float | None:
+    """A "Field:  1234 kB" line of /proc/self/status, in MiB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                name, _, rest = line.partition(":")
+                if name == field:
+                    value, unit = rest.split()[:2]
+                    assert unit == "kB", line
+                    return int(value) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def llama_worker(path: str, threads: int, tests: list[tuple[str, int]], repetitions: int, warmup: bool,
+                 seed: int) -> list[dict]:
+    """Runs the tests with llama.cpp in this process; returns rows shaped like `hearth bench`'s JSON."""
+    import ctypes
+    import llama_cpp as L
+
+    baseline = proc_status_mib("VmRSS")
+
+    @ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+    def quiet(level, text, user_data):  # llama-bench silences llama.cpp's log the same way
+        pass
+
+    L.llama_log_set(quiet, None)
+    L.llama_backend_init()
+    start = time.perf_counter()
+    model = L.llama_model_load_from_file(path.encode(), L.llama_model_default_params())
+    load_seconds = time.perf_counter() - start
+    if not model:
+        raise SystemExit(f"llama.cpp could not load {path}")
+    vocab = L.llama_model_get_vocab(model)
+    n_vocab = L.llama_vocab_n_tokens(vocab)
+    bos = L.llama_vocab_bos(vocab) if L.llama_vocab_get_add_bos(vocab) else None
+    rng = random.Random(seed)
+    n_batch = 2048
+
+    def sequence(count: int) -> list[int]:
+        return [bos if i == 0 and bos is not None else rng.randrange(n_vocab) for i in range(count)]
+
+    rows = []
+    for kind, count in tests:
+        params = L.llama_context_default_params()
+        params.n_ctx = count
+        params.n_batch = n_batch
+        params.n_ubatch = 512
+        params.type_k = params.type_v = 1  # GGML_TYPE_F16
+        params.flash_attn_type = L.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        params.swa_full = False
+        params.n_threads = params.n_threads_batch = threads
+        ctx = L.llama_init_from_model(model, params)
+        if not ctx:
+            raise SystemExit("llama.cpp could not create a context")
+        L.llama_set_n_threads(ctx, threads, threads)
+        memory = L.llama_get_memory(ctx)
+
+        def measure(n: int) -> float:
+            L.llama_memory_clear(memory, False)
+            ids = sequence(n)
+            if kind == "pp":
+                chunks = [(L.llama_token * len(c))(*c) for c in (ids[i:i + n_batch] for i in range(0, n, n_batch))]
+                begin = time.perf_counter()
+                for chunk in chunks:
+                    if L.llama_decode(ctx, L.llama_batch_get_one(chunk, len(chunk))) != 0:
+                        raise SystemExit("llama_decode failed on a prompt batch")
+                L.llama_synchronize(ctx)
+            else:
+                singles = [(L.llama_token * 1)(t) for t in ids]
+                begin = time.perf_counter()
+                for single in singles:
+                    if L.llama_decode(ctx, L.llama_batch_get_one(single, 1)) != 0:
+                        raise SystemExit("llama_decode failed on a generation step")
+                    L.llama_synchronize(ctx)
+            return time.perf_counter() - begin
+
+        if warmup:
+            measure(count if kind == "pp" else 1)
+        samples = [count / measure(count) for _ in range(repetitions)]
+        L.llama_free(ctx)
+        rows.append(dict(test=f"{kind}{count}", threads=threads, repetitions=repetitions, samples=samples,
+                         tokens_per_second=statistics.median(samples), mean=statistics.fmean(samples),
+                         stddev=statistics.stdev(samples) if len(samples) > 1 else 0.0,
+                         n_prompt=count if kind == "pp" else 0, n_gen=count if kind == "tg" else 0))
+    peak = proc_status_mib("VmHWM")
+    L.llama_model_free(model)
+    for row in rows:
+        row.update(model_file=path, load_seconds=load_seconds, peak_rss_mib=peak, baseline_rss_mib=baseline,
+                   llama_cpp_python=L.__version__)
+    return rows
+
+
+# --- the driver --------------------------------------------------------------------------------
+
+def run_json(command: list[str]) -> list[dict]:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}")
+    return json.loads(result.stdout)
+
+
+def cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_until_quiet(busiest: float, timeout: float) -> float:
+    """Waits until the machine's CPUs were at most `busiest` busy (0-1) over a 3-second window, or
+    `timeout` seconds have passed; returns the last busy fraction seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        busy0, total0 = cpu_jiffies()
+        time.sleep(3)
+        busy1, total1 = cpu_jiffies()
+        fraction = (busy1 - busy0) / max(1, total1 - total0)
+        if fraction <= busiest or time.monotonic() > deadline:
+            return fraction
+        sys.stderr.write(f"  waiting for a quieter machine: {100 * fraction:.0f}% busy\n")
+        time.sleep(7)
+
+
+def run_measured(command: list[str]) -> tuple[list[dict], float]:
+    """Runs a benchmark process; returns its JSON and how many cores other work kept busy meanwhile
+    (all CPUs' busy time during the run, less the process's own CPU time, over the wall time)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy0, _ = cpu_jiffies()
+    start = time.monotonic()
+    rows = run_json(command)
+    wall = time.monotonic() - start
+    busy1, _ = cpu_jiffies()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    others = (busy1 - busy0) / os.sysconf("SC_CLK_TCK") - own
+    return rows, max(0.0, others / wall)
+
+
+def resolve_model(hearth: str, name: str) -> str:
+    """The model file's path, through Hearth's own catalog (fetched and verified on first use)."""
+    result = subprocess.run([hearth, "pull", name], capture_output=True, text=True)
+    if result.returncode == 0:
+        return result.stdout.strip().split("\t")[-1]
+    if os.path.exists(name):
+        return os.path.abspath(name)
+    sys.stderr.write(result.stderr)
+    raise SystemExit(f"unknown model {name}")
+
+
+def measure(args) -> dict:
+    tests = [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]
+    runs = []
+    loads = []
+    for round_index in range(args.rounds):
+        for name in args.models:
+            path = resolve_model(args.hearth, name)
+            for threads in args.threads:
+                # Alternate which engine goes first from round to round as well.
+                order = ["hearth", "llama.cpp"] if round_index % 2 == 0 else ["llama.cpp", "hearth"]
+                for engine in order:
+                    if args.quiet is not None:
+                        wait_until_quiet(args.quiet, args.quiet_timeout)
+                    loads.append(os.getloadavg()[0])
+                    sys.stderr.write(f"round {round_index + 1}/{args.rounds}: {engine} {name} "
+                                     f"{threads} thread(s), load average {loads[-1]:.2f}\n")
+                    if engine == "hearth":
+                        command = [args.hearth, "bench", path, "--output", "json", "--threads", str(threads),
+                                   "--repetitions", str(args.repetitions), "--seed", str(args.seed),
+                                   "-p", ",".join(map(str, args.prompt_tokens)),
+                                   "-n", ",".join(map(str, args.gen_tokens))]
+                        if args.batch_size:
+                            command += ["--batch-size", str(args.batch_size)]
+                    else:
+                        command = [sys.executable, __file__, "--llama-worker", path, "--threads", str(threads),
+                                   "--repetitions", str(args.repetitions), "--seed", str(args.seed),
+                                   "-p", ",".join(map(str, args.prompt_tokens)),
+                                   "-n", ",".join(map(str, args.gen_tokens))]
+                    rows, others = run_measured(command)
+                    for row in rows:
+                        row.update(engine=engine, model=name, round=round_index, other_cores=others)
+                        runs.append(row)
+    loads.append(os.getloadavg()[0])
+    paths = {row["model"]: row["model_file"] for row in runs if row["engine"] == "hearth"}
+    facts = {name: model_facts(path, max(args.prompt_tokens)) for name, path in paths.items()}
+    if not args.no_limits and args.quiet is not None:
+        wait_until_quiet(args.quiet, args.quiet_timeout)
+    limits = None if args.no_limits else machine_limits(max(args.threads))
+    return dict(
+        date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        commit=git_commit(), cpu=cpu_model(), cores=os.cpu_count(), kernel=platform.release(),
+        load_average=dict(min=min(loads), max=max(loads)),
+        command=" ".join(["python3", "scripts/bench_side_by_side.py"] + sys.argv[1:]),
+        repetitions=args.repetitions, rounds=args.rounds, tests=[f"{k}{n}" for k, n in tests],
+        models=facts, limits=limits, runs=runs)
+
+
+def git_commit() -> str:
+    def git(*a):
+        return subprocess.run(["git", "-C", str(ROOT), *a], capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no", "Sources") else "")
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def model_facts(path: str, prompt_tokens: int) -> dict:
+    """What one token costs, from the GGUF tensor table (the `gguf` package).
+
+    Generation reads every weight matrix once per token: all tensors but the token embedding (one row
+    of it is looked up, negligible), plus the embedding again where the output matrix is tied to it.
+    Prompt processing multiplies each token by every layer's matrices (2 ops per weight, int8 x int8
+    in both engines' fast paths); the output matrix runs once per prompt, for the last token only.
+    """
+    import gguf
+
+    reader = gguf.GGUFReader(path)
+    tensors = {t.name: t for t in reader.tensors}
+    embedding = tensors["token_embd.weight"]
+    output = tensors.get("output.weight", embedding)
+    read = sum(int(t.n_bytes) for name, t in tensors.items() if name != "token_embd.weight")
+    if "output.weight" not in tensors:
+        read += int(embedding.n_bytes)
+    layer_weights = sum(int(t.n_elements) for name, t in tensors.items()
+                        if name.startswith("blk.") and len(t.shape) == 2)
+    return dict(bytes_per_token=read, layer_matrix_parameters=layer_weights,
+                ops_per_prompt_token=2 * layer_weights + 2 * int(output.n_elements) / prompt_tokens)
+
+
+def machine_limits(threads: int) -> dict | None:
+    """Streaming-read bandwidth and int8 VNNI peak from scripts/machine_limits.c (None without a C compiler)."""
+    import shutil
+    import tempfile
+
+    compiler = shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
+    if not compiler:
+        sys.stderr.write("no C compiler: the physical-limits table is left out\n")
+        return None
+    with tempfile.TemporaryDirectory() as directory:
+        binary = os.path.join(directory, "machine_limits")
+        subprocess.run([compiler, "-O2", "-pthread", "-o", binary, str(ROOT / "scripts/machine_limits.c")], check=True)
+        sys.stderr.write(f"machine limits, load average {os.getloadavg()[0]:.2f}\n")
+        result = subprocess.run([binary, str(threads)], capture_output=True, text=True, check=True)
+    limits = json.loads(result.stdout)
+    limits["load_average"] = os.getloadavg()[0]
+    return limits
+
+
+# --- the tables --------------------------------------------------------------------------------
+
+def summarize(result: dict):
+    """Pools every round's samples per (model, threads, test, engine); load and memory per process."""
+    speed: dict[tuple, list[float]] = {}
+    process: dict[tuple, dict[str, list[float]]] = {}
+    for row in result["runs"]:
+        speed.setdefault((row["model"], row["threads"], row["test"], row["engine"]), []).extend(row["samples"])
+        per = process.setdefault((row["model"], row["threads"], row["engine"], row["round"]), {})
+        per["load"] = row["load_seconds"]
+        per["peak"] = row["peak_rss_mib"]
+        per["others"] = row.get("other_cores", float("nan"))
+    resources: dict[tuple, dict[str, list[float]]] = {}
+    for (model, threads, engine, _), per in process.items():
+        entry = resources.setdefault((model, threads, engine), {"load": [], "peak": [], "others": []})
+        for key in entry:
+            entry[key].append(per[key])
+    return speed, resources
+
+
+def stats(samples: list[float]) -> tuple[float, float]:
+    return statistics.median(samples), statistics.stdev(samples) if len(samples) > 1 else 0.0
+
+
+def render(result: dict, markdown: bool) -> str:
+    speed, resources = summarize(result)
+    keys = []
+    for row in result["runs"]:
+        key = (row["model"], row["threads"], row["test"])
+        if key not in keys:
+            keys.append(key)
+    speed_rows = []
+    for model, threads, test in keys:
+        h = speed.get((model, threads, test, "hearth"))
+        l = speed.get((model, threads, test, "llama.cpp"))
+        if not h or not l:
+            continue
+        (hm, hs), (lm, ls) = stats(h), stats(l)
+        speed_rows.append([model, str(threads), test, f"{hm:.1f} ± {hs:.1f}", f"{lm:.1f} ± {ls:.1f}", f"{hm / lm:.2f}"])
+    resource_rows = []
+    for model, threads in dict.fromkeys((m, t) for m, t, _ in keys):
+        h = resources.get((model, threads, "hearth"))
+        l = resources.get((model, threads, "llama.cpp"))
+        if not h or not l:
+            continue
+        hl, ll = statistics.median(h["load"]), statistics.median(l["load"])
+        hp, lp = max(h["peak"]), max(l["peak"])
+        others = f"{max(h['others']):.2f} / {max(l['others']):.2f}"
+        resource_rows.append([model, str(threads), f"{hl:.3f}", f"{ll:.3f}", f"{hl / ll:.2f}",
+                              f"{hp:.0f}", f"{lp:.0f}", f"{hp / lp:.2f}", others])
+    baseline = [r.get("baseline_rss_mib") for r in result["runs"] if r.get("baseline_rss_mib")]
+    samples = result["repetitions"] * result["rounds"]
+    lines = []
+    if markdown:
+        versions = sorted({r["llama_cpp_python"] for r in result["runs"] if r.get("llama_cpp_python")})
+        lines += [f"CPU: {result['cpu']} ({result['cores']} cores visible); commit {result['commit']}; "
+                  f"{result['date']}; llama-cpp-python {', '.join(versions)}; load average (1 min) "
+                  f"{result['load_average']['min']:.2f}–{result['load_average']['max']:.2f} during the run.", "",
+                  f"Tokens/s: median ± sample standard deviation of {samples} runs per figure "
+                  f"({result['rounds']} alternating round(s) × {result['repetitions']} repetitions, "
+                  "each after a warm-up); ratio above 1 means Hearth is faster.", ""]
+    lines += table(["model", "threads", "test", "Hearth t/s", "llama.cpp t/s", "Hearth / llama.cpp"],
+                   speed_rows, markdown, right=[1, 3, 4, 5])
+    lines.append("")
+    lines += table(["model", "threads", "load s Hearth", "load s llama.cpp", "ratio",
+                    "peak RSS MiB Hearth", "peak RSS MiB llama.cpp", "ratio", "other work, cores"],
+                   resource_rows, markdown, right=[1, 2, 3, 4, 5, 6, 7, 8])
+    lines += ["", "other work, cores: CPU time that other processes took during the run (all CPUs' busy time "
+                  "less the benchmark's own) per second, the worst round, Hearth / llama.cpp; 0 is a quiet machine."]
+    limit_rows = limits_rows(result, speed)
+    if limit_rows:
+        lines.append("")
+        lines += table(["model", "threads", "test", "work per token", "Hearth", "llama.cpp", "machine limit"],
+                       limit_rows, markdown, right=[1, 3, 4, 5, 6])
+    if baseline:
+        lines += ["", f"llama.cpp's peak includes the Python interpreter and llama-cpp-python before loading: "
+                      f"{statistics.median(baseline):.0f} MiB resident."]
+    if not markdown:
+        lines += ["", f"{result['cpu']}, commit {result['commit']}, {result['date']}, load average "
+                      f"{result['load_average']['min']:.2f}–{result['load_average']['max']:.2f}"]
+    return "\n".join(lines)
+
+
+def limits_rows(result: dict, speed: dict) -> list[list[str]]:
+    """Each median as a physical quantity and a share of the machine's limit at that thread count:
+    generation as GB/s of weights read against streaming-read bandwidth, prompt processing as
+    int8 GOP/s against the VNNI peak (the better of the 256- and 512-bit figures)."""
+    limits, facts = result.get("limits"), result.get("models") or {}
+    if not limits:
+        return []
+    rows = []
+    for (model, threads, test, engine), samples in speed.items():
+        if engine != "hearth" or model not in facts or (model, threads, test, "llama.cpp") not in speed:
+            continue
+        medians = [statistics.median(samples), statistics.median(speed[(model, threads, test, "llama.cpp")])]
+        key = str(threads)
+        if test.startswith("tg"):
+            per_token = facts[model]["bytes_per_token"]
+            limit = limits["read_gb_per_s"].get(key)
+            unit, cost = "GB/s", f"{per_token / 1e6:.0f} MB"
+        else:
+            per_token = facts[model]["ops_per_prompt_token"]
+            peaks = [limits[k].get(key) for k in ("vnni256_gop_per_s", "vnni512_gop_per_s") if limits.get(k)]
+            limit = max((p for p in peaks if p), default=None)
+            unit, cost = "GOP/s", f"{per_token / 1e9:.2f} GOP"
+        if not limit:
+            continue
+        cells = [f"{m * per_token / 1e9:.1f} {unit} ({100 * m * per_token / 1e9 / limit:.0f}%)" for m in medians]
+        rows.append([model, key, test, cost, *cells, f"{limit:.0f} {unit}"])
+    return rows
+
+
+def table(header: list[str], rows: list[list[str]], markdown: bool, right: list[int]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+
+    def cells(values):
+        return [v.rjust(w) if i in right else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))]
+    if markdown:
+        rule = ["-" * (w - 1) + ":" if i in right else "-" * w for i, w in enumerate(widths)]
+        return ["| " + " | ".join(cells(r)) + " |" for r in [header, rule, *rows]]
+    return ["  ".join(cells(r)) for r in [header, *rows]]
+
+
+def counts(text: str) -> list[int]:
+    values = [int(v) for v in text.split(",")]
+    if any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError("counts must be zero or more")
+    return values
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=MODELS, help="catalog names or GGUF paths")
+    parser.add_argument("--threads", type=counts, default=[1, 2], help="comma-separated thread counts")
+    parser.add_argument("-r", "--repetitions", type=int, default=5, help="measured runs per process")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds (samples are pooled)")
+    parser.add_argument("-p", "--prompt-tokens", type=counts, default=[512])
+    parser.add_argument("-n", "--gen-tokens", type=counts, default=[128])
+    parser.add_argument("--batch-size", type=int, help="Hearth's prompt chunk (default: the engine's)")
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--hearth", default=str(ROOT / ".build/release/hearth"), help="the hearth executable")
+    parser.add_argument("--markdown", action="store_true", help="markdown tables for docs/BENCHMARKS.md")
+    parser.add_argument("--quiet", type=float, metavar="BUSY",
+                        help="before each run, wait until the CPUs were at most BUSY (0-1) busy over 3 s")
+    parser.add_argument("--quiet-timeout", type=float, default=600, help="longest wait for --quiet, seconds")
+    parser.add_argument("--no-limits", action="store_true", help="skip measuring bandwidth and int8 peak")
+    parser.add_argument("--save", help="write every sample to this JSON file")
+    parser.add_argument("--load", help="render a run saved with --save instead of measuring")
+    parser.add_argument("--llama-worker", metavar="GGUF", help=argparse.SUPPRESS)
+    parser.add_argument("--no-warmup", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.repetitions < 1 or args.rounds < 1:
+        parser.error("--repetitions and --rounds must be at least 1")
+
+    if args.llama_worker:
+        tests = [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]
+        rows = []
+        for threads in args.threads:
+            rows += llama_worker(args.llama_worker, threads, tests, args.repetitions, not args.no_warmup, args.seed)
+        print(json.dumps(rows))
+        return
+
+    if args.load:
+        result = json.loads(pathlib.Path(args.load).read_text())
+    else:
+        if not os.access(args.hearth, os.X_OK):
+            raise SystemExit(f"{args.hearth} not found: swift build -c release --product hearth (or pass --hearth)")
+        result = measure(args)
+        if args.save:
+            pathlib.Path(args.save).write_text(json.dumps(result, indent=1))
+    print(render(result, args.markdown))
+
+
+if __name__ == "__main__":
+    main()
