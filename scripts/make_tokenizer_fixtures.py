@@ -333,6 +333,21 @@ def corpus():
     return items
 
 
+# Long repetitive inputs (pattern, repeat count): only a digest of llama.cpp's ids is stored.
+HOSTILE = [
+    ("letter", b"a", 65536),
+    ("spaces", b" ", 100000),
+    ("newlines", b"\n", 65536),
+    ("less_than", b"<", 65536),
+    ("byte_ff", b"\xff", 65536),
+    ("specials", "<|im_start|><start_of_turn><unused7>\n\n".encode(), 2000),
+    ("digits", b"1234567890", 6554),
+    ("mixed_whitespace", b" \t\n", 20000),
+    ("emoji", "😀".encode(), 20000),
+    ("chinese", "中文".encode(), 20000),
+]
+
+
 def vocab_of(llm):
     return llama_cpp.llama_model_get_vocab(llm._model.model)
 
@@ -387,7 +402,7 @@ def run_lengths(values):
     return runs
 
 
-def expected_for(model_name, path, items, with_sample=True):
+def expected_for(model_name, path, items, catalog_model=True):
     llm = Llama(model_path=path, vocab_only=True, verbose=False)
     vocab = vocab_of(llm)
     n = llama_cpp.llama_vocab_n_tokens(vocab)
@@ -408,6 +423,17 @@ def expected_for(model_name, path, items, with_sample=True):
             "decode_add_special_removed": detokenize(vocab, with_bos, True, False).hex(),
         })
 
+    # Not for the variants: with pre "default" llama.cpp runs std::regex, whose recursion overflows
+    # the stack on long runs (65,536 '<' crash it).
+    hostile = []
+    for name, pattern, repeat in (HOSTILE if catalog_model else []):
+        ids = llm.tokenize(pattern * repeat, add_bos=True, special=True)
+        digest = Fnv1a64()
+        for i in ids:
+            digest.update(int(i).to_bytes(4, "little", signed=True))
+        hostile.append({"name": name, "pattern": pattern.hex(), "repeat": repeat, "count": len(ids),
+                        "fnv1a64": digest.hexdigest(), "head": ids[:16]})
+
     attrs = [int(llama_cpp.llama_vocab_get_attr(vocab, t)) for t in range(n)]
     eog = [t for t in range(n) if llama_cpp.llama_vocab_is_eog(vocab, t)]
     digest_special = Fnv1a64()
@@ -418,7 +444,7 @@ def expected_for(model_name, path, items, with_sample=True):
         p_plain = piece(vocab, t, False)
         digest_special.update(len(p_special).to_bytes(4, "little") + p_special)
         digest_plain.update(len(p_plain).to_bytes(4, "little") + p_plain)
-        if with_sample and (t < 300 or t % 997 == 0 or attrs[t] != 4 or t >= n - 50):
+        if catalog_model and (t < 300 or t % 997 == 0 or attrs[t] != 4 or t >= n - 50):
             sample[str(t)] = p_special.hex()
 
     def tok(fn):
@@ -441,6 +467,7 @@ def expected_for(model_name, path, items, with_sample=True):
         "pieces_fnv1a64_plain": digest_plain.hexdigest(),
         "pieces_sample": sample,
         "cases": cases,
+        "hostile": hostile,
     }
 
 
@@ -470,7 +497,7 @@ def main():
                     continue
                 path = os.path.join(tmp, name + ".gguf")
                 write_variant(kv, path, overrides, drop)
-                expected = expected_for(name, path, items, with_sample=False)
+                expected = expected_for(name, path, items, catalog_model=False)
                 expected["source"] = source
                 expected["set"] = overrides
                 expected["drop"] = drop

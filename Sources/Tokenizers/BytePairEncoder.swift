@@ -140,35 +140,46 @@ struct BytePairEncoder {
             }
         }
 
-        scratch.symbols.removeAll(keepingCapacity: true)
-        scratch.heap.removeAll()
+        // The symbols and the heap are moved out of the scratch space (no copy) so that the merge loop
+        // works on raw buffers: this loop is where all the time of a long word goes.
+        var symbols = scratch.symbols
+        var heap = scratch.heap
+        scratch.symbols = []
+        scratch.heap = BinaryHeap()
+        defer {
+            scratch.symbols = symbols
+            scratch.heap = heap
+        }
+        symbols.removeAll(keepingCapacity: true)
+        heap.removeAll()
         let count = word.count
         for index in 0..<count {
-            scratch.symbols.append(BPESymbol(
+            symbols.append(BPESymbol(
                 start: Int32(index), length: 1, id: byteTokens[Int(word[index])],
                 previous: Int32(index - 1), next: index + 1 == count ? -1 : Int32(index + 1)))
         }
-        for index in 1..<max(count, 1) {
-            addBigram(left: Int32(index - 1), right: Int32(index), word: word, scratch: &scratch)
+        symbols.withUnsafeMutableBufferPointer { symbols in
+            for index in 1..<max(count, 1) {
+                addBigram(left: Int32(index - 1), right: Int32(index), symbols: symbols, word: word, heap: &heap)
+            }
+            while let bigram = heap.popFirst() {
+                let left = Int(bigram.left)
+                let right = Int(bigram.right)
+                let leftLength = symbols[left].length
+                let rightLength = symbols[right].length
+                if leftLength == 0 || rightLength == 0 || leftLength + rightLength != bigram.size { continue }
+                symbols[left].length += rightLength
+                symbols[left].id = bigram.result
+                symbols[right].length = 0
+                let next = symbols[right].next
+                symbols[left].next = next
+                if next >= 0 { symbols[Int(next)].previous = bigram.left }
+                addBigram(left: symbols[left].previous, right: bigram.left, symbols: symbols, word: word, heap: &heap)
+                addBigram(left: bigram.left, right: next, symbols: symbols, word: word, heap: &heap)
+            }
         }
 
-        while let bigram = scratch.heap.popFirst() {
-            let left = Int(bigram.left)
-            let right = Int(bigram.right)
-            let leftLength = scratch.symbols[left].length
-            let rightLength = scratch.symbols[right].length
-            if leftLength == 0 || rightLength == 0 || leftLength + rightLength != bigram.size { continue }
-            scratch.symbols[left].length += rightLength
-            scratch.symbols[left].id = bigram.result
-            scratch.symbols[right].length = 0
-            let next = scratch.symbols[right].next
-            scratch.symbols[left].next = next
-            if next >= 0 { scratch.symbols[Int(next)].previous = bigram.left }
-            addBigram(left: scratch.symbols[left].previous, right: bigram.left, word: word, scratch: &scratch)
-            addBigram(left: bigram.left, right: next, word: word, scratch: &scratch)
-        }
-
-        for symbol in scratch.symbols where symbol.length > 0 {
+        for symbol in symbols where symbol.length > 0 {
             if symbol.id >= 0 {
                 output.append(symbol.id)
                 continue
@@ -185,14 +196,15 @@ struct BytePairEncoder {
     }
 
     @inline(__always)
-    private func addBigram(left: Int32, right: Int32, word: UnsafeBufferPointer<UInt8>, scratch: inout BytePairScratch) {
+    private func addBigram(left: Int32, right: Int32, symbols: UnsafeMutableBufferPointer<BPESymbol>,
+                           word: UnsafeBufferPointer<UInt8>, heap: inout BinaryHeap<BPEBigram>) {
         guard left >= 0, right >= 0 else { return }
-        let leftSymbol = scratch.symbols[Int(left)]
-        let rightSymbol = scratch.symbols[Int(right)]
+        let leftSymbol = symbols[Int(left)]
+        let rightSymbol = symbols[Int(right)]
         let size = leftSymbol.length + rightSymbol.length
         if leftSymbol.id >= 0 && rightSymbol.id >= 0 {
             if let merge = merges.lookup(left: leftSymbol.id, right: rightSymbol.id) {
-                scratch.heap.insert(BPEBigram(rank: merge.rank, left: left, right: right, size: size, result: merge.result))
+                heap.insert(BPEBigram(rank: merge.rank, left: left, right: right, size: size, result: merge.result))
             }
             return
         }
@@ -206,7 +218,7 @@ struct BytePairEncoder {
         let rightText = spelling(rightSymbol)
         if let rank = merges.textMerges[BytePairMerges.TextPair(left: leftText, right: rightText)] {
             let result = table.id(of: leftText + rightText) ?? -1
-            scratch.heap.insert(BPEBigram(rank: rank, left: left, right: right, size: size, result: result))
+            heap.insert(BPEBigram(rank: rank, left: left, right: right, size: size, result: result))
         }
     }
 }
@@ -227,32 +239,37 @@ struct BinaryHeap<Element: HeapElement> {
 
     mutating func insert(_ element: Element) {
         storage.append(element)
-        var child = storage.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Element.precedes(storage[child], storage[parent]) else { break }
-            storage.swapAt(child, parent)
-            child = parent
+        storage.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            let moving = heap[child]
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Element.precedes(moving, heap[parent]) else { break }
+                heap[child] = heap[parent]
+                child = parent
+            }
+            heap[child] = moving
         }
     }
 
     mutating func popFirst() -> Element? {
         guard let last = storage.popLast() else { return nil }
         guard !storage.isEmpty else { return last }
-        let first = storage[0]
-        storage[0] = last
-        var parent = 0
-        let count = storage.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            let right = left + 1
-            var best = left
-            if right < count && Element.precedes(storage[right], storage[left]) { best = right }
-            guard Element.precedes(storage[best], storage[parent]) else { break }
-            storage.swapAt(parent, best)
-            parent = best
+        return storage.withUnsafeMutableBufferPointer { heap in
+            let first = heap[0]
+            let count = heap.count
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < count else { break }
+                let right = left + 1
+                let best = right < count && Element.precedes(heap[right], heap[left]) ? right : left
+                guard Element.precedes(heap[best], last) else { break }
+                heap[parent] = heap[best]
+                parent = best
+            }
+            heap[parent] = last
+            return first
         }
-        return first
     }
 }

@@ -28,35 +28,44 @@ struct SentencePieceEncoder {
     /// Appends the tokens of `text` to `output`.
     func encode(_ text: UnsafeBufferPointer<UInt8>, scratch: inout SentencePieceScratch, output: inout [Int32]) {
         guard !text.isEmpty else { return }
-        scratch.symbols.removeAll(keepingCapacity: true)
-        scratch.heap.removeAll()
+        var symbols = scratch.symbols
+        var heap = scratch.heap
+        scratch.symbols = []
+        scratch.heap = BinaryHeap()
+        defer {
+            scratch.symbols = symbols
+            scratch.heap = heap
+        }
+        symbols.removeAll(keepingCapacity: true)
+        heap.removeAll()
         let count = text.count
         var offset = 0
         while offset < count {
             // llama.cpp trusts the lead byte's announced length, clipped at the end of the text.
             let length = min(LenientUTF8.sequenceLength(leadByte: text[offset]), count - offset)
-            let index = Int32(scratch.symbols.count)
-            scratch.symbols.append(SPMSymbol(start: Int32(offset), length: Int32(length), previous: index - 1,
-                                             next: offset + length == count ? -1 : index + 1))
+            let index = Int32(symbols.count)
+            symbols.append(SPMSymbol(start: Int32(offset), length: Int32(length), previous: index - 1,
+                                     next: offset + length == count ? -1 : index + 1))
             offset += length
         }
-        for index in 1..<max(scratch.symbols.count, 1) {
-            addBigram(left: Int32(index - 1), right: Int32(index), text: text, scratch: &scratch)
-        }
-
-        while let bigram = scratch.heap.popFirst() {
-            let left = Int(bigram.left)
-            let right = Int(bigram.right)
-            let leftLength = scratch.symbols[left].length
-            let rightLength = scratch.symbols[right].length
-            if leftLength == 0 || rightLength == 0 || leftLength + rightLength != bigram.size { continue }
-            scratch.symbols[left].length += rightLength
-            scratch.symbols[right].length = 0
-            let next = scratch.symbols[right].next
-            scratch.symbols[left].next = next
-            if next >= 0 { scratch.symbols[Int(next)].previous = bigram.left }
-            addBigram(left: scratch.symbols[left].previous, right: bigram.left, text: text, scratch: &scratch)
-            addBigram(left: bigram.left, right: next, text: text, scratch: &scratch)
+        symbols.withUnsafeMutableBufferPointer { symbols in
+            for index in 1..<max(symbols.count, 1) {
+                addBigram(left: Int32(index - 1), right: Int32(index), symbols: symbols, text: text, heap: &heap)
+            }
+            while let bigram = heap.popFirst() {
+                let left = Int(bigram.left)
+                let right = Int(bigram.right)
+                let leftLength = symbols[left].length
+                let rightLength = symbols[right].length
+                if leftLength == 0 || rightLength == 0 || leftLength + rightLength != bigram.size { continue }
+                symbols[left].length += rightLength
+                symbols[right].length = 0
+                let next = symbols[right].next
+                symbols[left].next = next
+                if next >= 0 { symbols[Int(next)].previous = bigram.left }
+                addBigram(left: symbols[left].previous, right: bigram.left, symbols: symbols, text: text, heap: &heap)
+                addBigram(left: bigram.left, right: next, symbols: symbols, text: text, heap: &heap)
+            }
         }
 
         // Every merged symbol is a token (a pair is queued only when its text is one, and a queued pair
@@ -64,7 +73,7 @@ struct SentencePieceEncoder {
         // applies: a symbol is a token, or an unmerged character that falls back to bytes.
         var index: Int32 = 0
         while index >= 0 {
-            let symbol = scratch.symbols[Int(index)]
+            let symbol = symbols[Int(index)]
             let slice = UnsafeBufferPointer(rebasing: text[Int(symbol.start)..<Int(symbol.start + symbol.length)])
             if let id = table.id(of: slice) {
                 output.append(id)
@@ -78,12 +87,13 @@ struct SentencePieceEncoder {
     }
 
     @inline(__always)
-    private func addBigram(left: Int32, right: Int32, text: UnsafeBufferPointer<UInt8>, scratch: inout SentencePieceScratch) {
+    private func addBigram(left: Int32, right: Int32, symbols: UnsafeMutableBufferPointer<SPMSymbol>,
+                           text: UnsafeBufferPointer<UInt8>, heap: inout BinaryHeap<SPMBigram>) {
         guard left >= 0, right >= 0 else { return }
-        let start = Int(scratch.symbols[Int(left)].start)
-        let size = scratch.symbols[Int(left)].length + scratch.symbols[Int(right)].length
+        let start = Int(symbols[Int(left)].start)
+        let size = symbols[Int(left)].length + symbols[Int(right)].length
         guard let id = table.id(of: UnsafeBufferPointer(rebasing: text[start..<start + Int(size)])) else { return }
-        scratch.heap.insert(SPMBigram(score: scores[Int(id)], left: left, right: right, size: size))
+        heap.insert(SPMBigram(score: scores[Int(id)], left: left, right: right, size: size))
     }
 }
 

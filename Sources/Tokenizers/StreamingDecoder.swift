@@ -42,6 +42,7 @@ public struct StreamingDecoder {
     /// malformed tail is not held forever.
     static func incompleteSuffixLength(_ bytes: [UInt8]) -> Int {
         let count = bytes.count
+        guard count > 0 else { return 0 }
         // A lead byte can be at most 3 bytes from the end of an unfinished character.
         for back in 1...min(3, count) {
             let lead = bytes[count - back]

@@ -25,6 +25,16 @@ struct ExpectedCase: Decodable {
     let decode_add_special_removed: String
 }
 
+/// A long repetitive input and a digest of llama.cpp's ids for it (add_special, parse_special).
+struct ExpectedHostile: Decodable {
+    let name: String
+    let pattern: String
+    let `repeat`: Int
+    let count: Int
+    let fnv1a64: String
+    let head: [Int32]
+}
+
 struct ExpectedModel: Decodable {
     let model: String
     let vocab_size: Int
@@ -38,6 +48,7 @@ struct ExpectedModel: Decodable {
     let pieces_fnv1a64_plain: String
     let pieces_sample: [String: String]?
     let cases: [ExpectedCase]
+    let hostile: [ExpectedHostile]?
     // Variants only: the catalog model whose metadata they change, and how.
     let source: String?
     let set: [String: OverrideValue]?

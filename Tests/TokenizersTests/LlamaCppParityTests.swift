@@ -43,6 +43,26 @@ final class LlamaCppParityTests: XCTestCase {
         try checkCases(name, tokenizer: tokenizer, expected: expected)
     }
 
+    func testLongRepetitiveInputsSmolLM2() throws { try checkHostile("smollm2-135m-instruct") }
+    func testLongRepetitiveInputsGemma3() throws { try checkHostile("gemma3-270m") }
+    func testLongRepetitiveInputsQwen25Coder() throws { try checkHostile("qwen2.5-coder-0.5b-instruct") }
+
+    private func checkHostile(_ name: String) throws {
+        let tokenizer = try ModelTokenizers.tokenizer(name)
+        let expected = try Fixtures.expected(name)
+        let cases = try XCTUnwrap(expected.hostile)
+        XCTAssertFalse(cases.isEmpty)
+        for want in cases {
+            let input = Array([[UInt8]](repeating: Hex.decode(want.pattern), count: want.`repeat`).joined())
+            let ids = tokenizer.encode(bytes: input, addSpecial: true, parseSpecial: true)
+            var digest = FNV1a64()
+            for id in ids { withUnsafeBytes(of: id.littleEndian) { digest.update($0) } }
+            XCTAssertEqual(ids.count, want.count, "\(name) \(want.name)")
+            XCTAssertEqual(Array(ids.prefix(16)), want.head, "\(name) \(want.name)")
+            XCTAssertEqual(digest.hex, want.fnv1a64, "\(name) \(want.name)")
+        }
+    }
+
     private func checkCases(_ name: String, tokenizer: Tokenizer, expected: ExpectedModel) throws {
         let corpus = Fixtures.corpus.strings
         XCTAssertEqual(corpus.count, expected.cases.count)
