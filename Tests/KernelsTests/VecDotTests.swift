@@ -108,6 +108,123 @@ final class VecDotTests: XCTestCase {
     }
 }
 
+/// Against ggml itself: values computed by the libggml-cpu that llama-cpp-python 0.3.36 ships,
+/// on inputs that the same SplitMix64 generator makes there and here (`GoldenInputs`).
+/// Activation quantization by `quantize_row_q8_0_ref` / `_q8_1_ref` / `_q8_K_ref` must match
+/// byte for byte (compared by FNV-1a hash); dot products by `ggml_vec_dot_<type>_<partner>`
+/// within the float tolerance of the other tests (ggml sums floats in another order).
+/// The values come from `scripts/make_kernel_golden.py` (run with llama-cpp-python installed).
+final class GGMLGoldenTests: XCTestCase {
+    // quantize_row_<format>_ref of GoldenInputs.activations: FNV-1a 64 of the bytes
+    static let q8_0Hash: UInt64 = 0x08a7f79b381a0912
+    static let q8_1Hash: UInt64 = 0x208cf41980cc0b09
+    static let q8_KHash: UInt64 = 0x4ee4fecc8bc3aef4
+    // ggml_vec_dot_<type>_<partner>(GoldenInputs.weights(type), quantized activations): the SIMD
+    // kernels llama.cpp runs on this machine kind (AVX-512). (The `_generic` Q5_0 kernel of that
+    // build returns wrong values, reading q − 16 as unsigned; llama.cpp does not run it on x86.)
+    static let dots: [GGMLType: UInt32] = [
+        .q4_0: 0x42f4_9a06, // 122.30083
+        .q4_1: 0x4403_1cfe, // 524.453
+        .q5_0: 0x43a1_cd16, // 323.60223
+        .q5_1: 0x44f4_dfc8, // 1958.9932
+        .q8_0: 0x4528_29a4, // 2690.6025
+        .q2_K: 0x4436_d1fa, // 731.2809
+        .q3_K: 0x4413_fc5c, // 591.9431
+        .q4_K: 0x4584_97c2, // 4242.9697
+        .q5_K: 0x46bb_0576, // 23938.73
+        .q6_K: 0xc726_d108, // -42705.03
+    ]
+
+    override func tearDown() {
+        KernelDispatch.reset()
+        super.tearDown()
+    }
+
+    func testActivationQuantizationIsGGMLReference() throws {
+        let x = GoldenInputs.activations()
+        for (format, expected) in [(GGMLType.q8_0, Self.q8_0Hash), (.q8_1, Self.q8_1Hash), (.q8_K, Self.q8_KHash)] {
+            var out = [UInt8](repeating: 0, count: ActivationQuantization.rowBytes(format, columns: x.count))
+            try ActivationQuantization.quantizeScalar(x, count: x.count, to: format, into: &out)
+            XCTAssertEqual(GoldenInputs.fnv1a(out), expected, "Swift twin, \(format)")
+            for level in KernelDispatch.available {
+                KernelDispatch.force(level)
+                out = [UInt8](repeating: 0, count: out.count)
+                try ActivationQuantization.quantize(x, count: x.count, to: format, into: &out)
+                XCTAssertEqual(GoldenInputs.fnv1a(out), expected, "\(format) at \(level)")
+            }
+            KernelDispatch.reset()
+        }
+    }
+
+    func testDotProductsMatchGGML() throws {
+        let x = GoldenInputs.activations()
+        for (index, type) in GoldenInputs.types.enumerated() {
+            let weights = GoldenInputs.weights(index, count: x.count)
+            let activations = try TestData.quantizedScalar(x, for: type)
+            let expected = Float(bitPattern: Self.dots[type]!)
+            let tolerance = 1e-5 * (try TestData.magnitude(type, weights: weights, activations: activations, count: x.count))
+            let twin = VecDot.dotScalar(type, count: x.count, weights: weights, activations: activations)
+            XCTAssertLessThanOrEqual(Double(abs(twin - expected)), tolerance, "\(type): twin \(twin), ggml \(expected)")
+            for level in KernelDispatch.available {
+                KernelDispatch.force(level)
+                let fast = VecDot.dot(type, count: x.count, weights: weights, activations: activations)
+                XCTAssertLessThanOrEqual(Double(abs(fast - expected)), tolerance, "\(type) at \(level): \(fast), ggml \(expected)")
+            }
+            KernelDispatch.reset()
+        }
+    }
+}
+
+/// The inputs of the ggml golden values, made exactly as the generating script makes them.
+enum GoldenInputs {
+    static let types: [GGMLType] = [.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
+
+    /// 512 random values (±4, every 61st ×16, every 97th zero), then 256 whose Q8_0/Q8_1 scaled
+    /// values are exact halves, then 256 whose Q8_K scaled values are near halves.
+    static func activations() -> [Float] {
+        var rng = TestRandom(seed: 0x601D)
+        var out: [Float] = []
+        for i in 0..<512 {
+            var v = Float(Int64(rng.next() >> 40) - 8_388_608) * 0x1p-21
+            if i % 61 == 0 { v *= 16 }
+            if i % 97 == 0 { v = 0 }
+            out.append(v)
+        }
+        for i in 0..<256 { out.append(i % 32 == 0 ? 127 : Float((i % 255) - 127) + 0.5) }
+        for i in 0..<256 { out.append(i == 3 ? -2 : Float(i % 64 - 32) / 63.5 * 0.5) }
+        return out
+    }
+
+    /// Random bytes, with every fp16 scale set to a positive value in [2^-7, 2^-4) and every fp16
+    /// min to ±[2^-8, 2^-7).
+    static func weights(_ index: Int, count: Int) -> [UInt8] {
+        let type = types[index]
+        var rng = TestRandom(seed: 0xB10C + UInt64(index))
+        let blocks = count / type.blockSize
+        var data = (0..<(blocks * type.bytesPerBlock)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        for block in 0..<blocks {
+            for field in TestData.halfFields(type) {
+                let bits: UInt16
+                if field.isMin {
+                    let sign: UInt16 = rng.next() & 1 != 0 ? 0x8000 : 0
+                    bits = sign | (0x1C00 + UInt16(rng.next() % 0x0800))
+                } else {
+                    bits = 0x2000 + UInt16(rng.next() % 0x0C00)
+                }
+                data[block * type.bytesPerBlock + field.offset] = UInt8(bits & 0xFF)
+                data[block * type.bytesPerBlock + field.offset + 1] = UInt8(bits >> 8)
+            }
+        }
+        return data
+    }
+
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+}
+
 // MARK: - Shared test data (used by the other kernel test files too)
 
 /// SplitMix64: small, seedable, the same sequence on every platform.
