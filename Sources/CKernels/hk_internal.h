@@ -10,7 +10,8 @@
 // every level must keep its own arithmetic whatever the compiler's default contraction mode.
 #pragma STDC FP_CONTRACT OFF
 
-#if defined(__x86_64__) || defined(_M_X64)
+// HK_NO_X86_KERNELS builds what a non-x86 target gets (a check that it compiles, on x86).
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(HK_NO_X86_KERNELS)
 #define HK_X86 1
 #else
 #define HK_X86 0
