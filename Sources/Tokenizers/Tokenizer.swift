@@ -27,6 +27,9 @@ public final class Tokenizer: @unchecked Sendable {
             guard let merges = array.strings else {
                 throw TokenizerError.wrongType(key: Vocabulary.Keys.merges, expected: "array of strings")
             }
+            guard merges.count <= Int(Int32.max) else {
+                throw TokenizerError.inconsistent("\(merges.count) merges do not fit 32-bit ranks")
+            }
             bytePair = BytePairEncoder(merges: BytePairMerges(merges: merges, table: vocabulary.table),
                                        table: vocabulary.table, ignoreMerges: vocabulary.ignoreMerges)
             sentencePiece = nil
@@ -74,6 +77,7 @@ public final class Tokenizer: @unchecked Sendable {
     /// llama.cpp's ids for any bytes (malformed ones become byte tokens). Byte-level BPE gives
     /// llama.cpp's ids too, malformed bytes becoming U+FFFD, with one exception: a four-byte
     /// sequence above U+10FFFF, on which llama.cpp aborts, is taken as malformed bytes here.
+    /// Positions are 32-bit: inputs must be under 2 GiB.
     public func encode(bytes: [UInt8], addSpecial: Bool, parseSpecial: Bool) -> [Int32] {
         var output: [Int32] = []
         output.reserveCapacity(bytes.count / 3 + 2)

@@ -54,7 +54,6 @@ struct Vocabulary {
     private(set) var eot: Int32?
     private(set) var eom: Int32?
     private(set) var unknown: Int32?
-    private(set) var padding: Int32?
     private(set) var fimPrefix: Int32?
     private(set) var fimSuffix: Int32?
     private(set) var fimMiddle: Int32?
@@ -162,7 +161,6 @@ struct Vocabulary {
         eot = specialID(Keys.eot, default: nil)
         eom = specialID(Keys.eom, default: nil)
         unknown = specialID(Keys.unknown, default: defaultUnknown)
-        padding = specialID(Keys.padding, default: nil)
         // The deprecated prefix/suffix/middle keys come later in llama.cpp's list, so they win.
         fimPrefix = specialID(Keys.legacyPrefix, default: specialID(Keys.fimPrefix, default: nil))
         fimSuffix = specialID(Keys.legacySuffix, default: specialID(Keys.fimSuffix, default: nil))
@@ -283,7 +281,6 @@ struct Vocabulary {
         static let eot = "tokenizer.ggml.eot_token_id"
         static let eom = "tokenizer.ggml.eom_token_id"
         static let unknown = "tokenizer.ggml.unknown_token_id"
-        static let padding = "tokenizer.ggml.padding_token_id"
         static let fimPrefix = "tokenizer.ggml.fim_pre_token_id"
         static let fimSuffix = "tokenizer.ggml.fim_suf_token_id"
         static let fimMiddle = "tokenizer.ggml.fim_mid_token_id"

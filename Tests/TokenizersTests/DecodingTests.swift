@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Tokenizers
 
@@ -44,6 +45,22 @@ final class DecodingTests: XCTestCase {
         XCTAssertEqual(gemma.encode("", addSpecial: true, parseSpecial: true), [2])
         XCTAssertEqual(gemma.encode("", addSpecial: false, parseSpecial: true), [])
         XCTAssertEqual(gemma.encode("<start_of_turn>", addSpecial: true, parseSpecial: true), [2, 105])
+    }
+
+    /// One tokenizer, many threads: encode keeps its working memory per call.
+    func testConcurrentEncodingGivesTheSameIDs() throws {
+        let tokenizer = try ModelTokenizers.tokenizer("gemma3-270m")
+        let inputs = Fixtures.corpus.strings.map(\.bytes)
+        let sequential = inputs.map { tokenizer.encode(bytes: $0, addSpecial: true, parseSpecial: true) }
+        let lock = NSLock()
+        var differing = 0
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for (index, input) in inputs.enumerated() where index % 4 == worker || index % 3 == 0 {
+                let ids = tokenizer.encode(bytes: input, addSpecial: true, parseSpecial: true)
+                if ids != sequential[index] { lock.lock(); differing += 1; lock.unlock() }
+            }
+        }
+        XCTAssertEqual(differing, 0)
     }
 
     func testEndOfGeneration() throws {
