@@ -5,7 +5,7 @@
 /// completes it. Bytes that can never become a valid character are emitted at once as U+FFFD.
 /// Pieces are llama.cpp's `token_to_piece` without stripping any leading space, as for text that
 /// continues a prompt.
-public struct StreamingDecoder {
+public struct StreamingDecoder: Sendable {
     private let tokenizer: Tokenizer
     private let renderSpecial: Bool
     private var pending: [UInt8] = []
