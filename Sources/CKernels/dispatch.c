@@ -135,13 +135,15 @@ enum { GEMM_TILE_BYTES = 64 * 1024, GEMM_TOKEN_BLOCK_BYTES = 16 * 1024, GEMM_MAX
 void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes,
                   int64_t tokens, float *y, size_t y_stride) {
-    if (weight_type >= HK_TYPE_SLOTS || row_bytes == 0 || x_row_bytes == 0) return;
+    if (weight_type >= HK_TYPE_SLOTS) return;
     const hk_kernels *kernels = hk_active_kernels();
     const hk_dot_fn dot = kernels->dot[weight_type];
     const hk_tokens4_fn tokens4 = kernels->tokens4[weight_type];
     if (!dot) return;
-    const int64_t tile_rows = row_bytes >= GEMM_TILE_BYTES ? 1 : (int64_t)(GEMM_TILE_BYTES / row_bytes);
-    int64_t token_block = (int64_t)(GEMM_TOKEN_BLOCK_BYTES / x_row_bytes);
+    // (Rows of zero columns take no bytes: then every row fits in one tile and one token block.)
+    const int64_t tile_rows = row_bytes >= GEMM_TILE_BYTES ? 1
+                            : row_bytes == 0 ? row_end - row_begin : (int64_t)(GEMM_TILE_BYTES / row_bytes);
+    int64_t token_block = x_row_bytes == 0 ? GEMM_MAX_TOKEN_BLOCK : (int64_t)(GEMM_TOKEN_BLOCK_BYTES / x_row_bytes);
     if (token_block < 4) token_block = 4;
     if (token_block > GEMM_MAX_TOKEN_BLOCK) token_block = GEMM_MAX_TOKEN_BLOCK;
     token_block -= token_block % 4;

@@ -134,6 +134,17 @@ final class MatVecTests: XCTestCase {
             MatVec.multiplyBatch(one, x: x, count: 0, into: &untouched, pool: pool)
             XCTAssertEqual(untouched, [42])
         }
+        // Zero columns: every output is an empty sum.
+        try c.weights.withUnsafeBytes { raw in
+            let none = try WeightMatrix(type: .q4_K, rows: 3, columns: 0, data: raw.baseAddress!)
+            var sums = [Float](repeating: .nan, count: 6)
+            MatVec.multiply(none, x: x, into: &sums, pool: pool)
+            XCTAssertEqual(sums[0..<3], [0, 0, 0])
+            MatVec.multiplyBatch(none, x: x, count: 2, into: &sums, pool: pool)
+            XCTAssertEqual(sums, [0, 0, 0, 0, 0, 0])
+            MatVec.multiplyScalar(none, x: x, into: &sums)
+            XCTAssertEqual(sums[0..<3], [0, 0, 0])
+        }
     }
 
     /// Real weights from the catalog's models: the fast path against the scalar twin, and both
