@@ -62,7 +62,8 @@ extension WeightMatrix {
 /// `VecDot` of a weight row with them; threads split the rows. The quantized activations live in
 /// a per-thread scratch buffer that is reused from call to call.
 public enum MatVec {
-    /// y[r] = Σ_c W[r,c]·x[c] for r in 0..<rows. `x` holds `columns` floats, `y` room for `rows`.
+    /// y[r] = Σ_c W[r,c]·x[c] for r in 0..<rows. `x` holds `columns` floats, `y` room for `rows`;
+    /// they must not overlap.
     public static func multiply(_ w: WeightMatrix, x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                                 pool: ThreadPool) {
         guard w.rows > 0 else { return }
@@ -79,6 +80,7 @@ public enum MatVec {
     /// rows are quantized once; then each weight row is read from memory once for all n tokens
     /// (tiles of rows, blocks of tokens: see `hk_gemm_rows`), and threads split the rows.
     /// Row t of Y is bitwise what `multiply` gives for X[t]: the same quantization, the same dot.
+    /// X and Y must not overlap.
     public static func multiplyBatch(_ w: WeightMatrix, x: UnsafePointer<Float>, count n: Int,
                                      into y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         guard w.rows > 0, n > 0 else { return }

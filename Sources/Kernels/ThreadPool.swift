@@ -8,8 +8,8 @@ import CKernels
 /// itself. Idle workers spin for about 100 µs, since a small model issues hundreds of loops per
 /// token a few microseconds apart, then sleep until the next loop.
 ///
-/// The synchronisation core is C (`CKernels/pool.c`): portable atomics and a futex-backed
-/// condition variable, which Swift only offers on newer Apple OS versions.
+/// The synchronisation core is C (`CKernels/pool.c`): C11 atomics and a pthread condition
+/// variable. (Swift's own atomics need macOS 15 or the swift-atomics package.)
 public final class ThreadPool: @unchecked Sendable {
     private let handle: OpaquePointer
 

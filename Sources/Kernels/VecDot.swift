@@ -11,7 +11,8 @@ import GGUF
 /// floats per lane, so they differ by float rounding only.
 public enum VecDot {
     /// Fast path: C, dispatched by CPU level. `count` must be a whole number of `type`'s blocks;
-    /// `activations` must be in `ActivationQuantization.format(for: type)`.
+    /// `activations` must be in `ActivationQuantization.format(for: type)`. Returns 0 for types
+    /// the kernels do not support (see `supportedTypes`).
     @inline(__always)
     public static func dot(_ type: GGMLType, count: Int, weights: UnsafeRawPointer,
                            activations: UnsafeRawPointer) -> Float {
