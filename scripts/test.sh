@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
   export PATH=/opt/swift/usr/bin:$PATH
 fi
-swift build -c release --product hearth
+# One release build of everything, tests included (-enable-testing is what `swift test` adds for
+# @testable imports; building with it here lets the test run below skip a second build).
+swift build -c release --build-tests -Xswiftc -enable-testing
 .build/release/hearth pull --all
-HEARTH_REQUIRE_MODELS=1 swift test -c release "$@"
+HEARTH_REQUIRE_MODELS=1 swift test -c release --skip-build "$@"
