@@ -206,7 +206,8 @@ def build_fixture(catalog: str, path: Path, runs: list[dict]) -> dict:
         "llamacpp": {
             "package": f"llama-cpp-python {version('llama-cpp-python')}",
             "settings": "n_ctx=2048, n_threads=2, seed=0, logits_all=True, n_batch=512; "
-                        "greedy = argmax of eval() logits; teacher-forced = one eval() of the whole sequence",
+                        "greedy = argmax of eval() logits, one token per eval(); teacher-forced = one eval() call "
+                        "of the whole sequence (decoded in n_batch chunks)",
             "top1_agreement": sig(np.mean(agree_all), 6),
             "mean_kl": sig(np.mean(kl_all), 6),
             "steps": len(agree_all),
