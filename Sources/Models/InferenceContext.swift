@@ -4,7 +4,7 @@ import Kernels
 /// The mutable half of a model: one sequence's KV cache, its position, and scratch buffers.
 ///
 /// The fast path. Matrices are multiplied in their quantized blocks with activations quantized to
-/// 8 bits (Kernels.MatVec); a prompt is processed in chunks as matrix-matrix products; keys and values
+/// 8 bits (Kernels.MatVec), compensated for the down and output projections; a prompt is processed in chunks as matrix-matrix products; keys and values
 /// are cached in Float32 (llama.cpp uses f16, one of its error sources against the fp64 reference).
 /// Not thread-safe: one context per sequence, used from one task at a time; its thread pool does the
 /// parallel work.
@@ -20,6 +20,9 @@ public final class InferenceContext {
     private let keys: [UnsafeMutablePointer<Float>]       // per layer (contextLength × keyValueDimension)
     private let values: [UnsafeMutablePointer<Float>]     // per layer (contextLength × valueDimension)
     private let scratch: Scratch
+    /// The down and output projections run with compensated activations (see CompensatedMatVec):
+    /// together they carried most of the 8-bit error against the fp64 reference.
+    private let compensated = CompensatedMatVec()
     private var ropeGlobal: RopeTable
     private var ropeSliding: RopeTable?
 
@@ -126,7 +129,7 @@ public final class InferenceContext {
                 case .geluTanhGated: Ops.geluTanhGated(gate: s.gate + t * f, up: s.up + t * f, count: f)
                 }
             }
-            project(w.down, s.gate, n, into: s.branch)
+            compensated.multiply(w.down, x: s.gate, count: n, into: s.branch, pool: pool)
             addResidual(count: n, postNorm: w.postFeedForwardNorm)
         }
         position += n
@@ -225,7 +228,7 @@ public final class InferenceContext {
         for (i, t) in rows.enumerated() {
             Ops.rmsNorm(s.hidden + t * e, weight: model.weights.outputNorm, count: e, epsilon: config.normEpsilon, into: s.normed + i * e)
         }
-        project(model.weights.output, s.normed, rows.count, into: logits)
+        compensated.multiply(model.weights.output, x: s.normed, count: rows.count, into: logits, pool: pool)
         if let cap = config.finalLogitSoftcap {
             for i in 0..<(rows.count * config.vocabularySize) { logits[i] = cap * tanhf(logits[i] / cap) }
         }

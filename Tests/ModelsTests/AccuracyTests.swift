@@ -46,6 +46,8 @@ final class AccuracyTests: XCTestCase {
             }
             AccuracyReport.record(model: name, ["fast": ["top1_agreement": score.top1Agreement, "mean_kl": score.meanKL,
                                                          "worst_kl": score.worstKL, "steps": score.steps, "per_prompt": perPrompt]])
+            print(String(format: "accuracy %@: top-1 %.4f (llama.cpp %.4f), mean KL %.3e (llama.cpp %.3e), %d steps",
+                         name, score.top1Agreement, fixture.llamacpp.top1_agreement, score.meanKL, fixture.llamacpp.mean_kl, score.steps))
             XCTAssertEqual(score.steps, fixture.llamacpp.steps, name)
             XCTAssertGreaterThanOrEqual(score.top1Agreement, fixture.llamacpp.top1_agreement,
                                         "\(name): Hearth's top-1 agreement with fp64 must be at least llama.cpp's")
