@@ -12,7 +12,7 @@ import XCTest
 final class AccuracyTests: XCTestCase {
     static let models = ["smollm2-135m-instruct", "qwen2.5-coder-0.5b-instruct", "gemma3-270m"]
     /// Below this top-2 logit margin two correct engines may pick different greedy tokens.
-    static let smallMargin = 0.75
+    static let smallMargin = 0.25
 
     private static var loaded: [String: LanguageModel] = [:]
 
@@ -85,8 +85,11 @@ final class AccuracyTests: XCTestCase {
         }
     }
 
-    /// Greedy generation from each prompt equals llama.cpp's until the first step where llama.cpp's
-    /// own top-2 margin is below `smallMargin`.
+    /// Greedy generation from each prompt equals llama.cpp's until a step where the two may fairly
+    /// part: where llama.cpp's own top-2 margin is below `smallMargin`, where the fp64 reference's
+    /// margin is (a true near-tie, which llama.cpp's f16 GELU can make look wide on Gemma), or where
+    /// Hearth's token is the fp64 reference's (llama.cpp erred). Until the first difference both have
+    /// seen the same tokens, so the fixture's fp64 step at that position is the arbiter.
     func testGreedyMatchesLlamaCppUntilASmallMargin() throws {
         for name in Self.models {
             let fixture = try AccuracyFixture.load(name)
@@ -106,11 +109,15 @@ final class AccuracyTests: XCTestCase {
                     divergences.append(["name": prompt.name, "identical": true])
                     continue
                 }
-                let firstSmall = prompt.greedy_top2_margins.firstIndex { $0 < Self.smallMargin } ?? expected.count
+                let margin = prompt.greedy_top2_margins[first]
+                let fp64 = prompt.steps[first]
+                let hearthIsFP64 = Int(produced[first]) == fp64.top1
+                let fp64Margin = fp64.logits[0] - fp64.logits[1]
                 divergences.append(["name": prompt.name, "identical": false, "first_difference": first,
-                                    "margin_there": prompt.greedy_top2_margins[first], "first_small_margin": firstSmall])
-                XCTAssertGreaterThanOrEqual(first, firstSmall,
-                    "\(name) '\(prompt.name)': greedy differs from llama.cpp at step \(first), where llama.cpp's margin is \(prompt.greedy_top2_margins[first])")
+                                    "margin_there": margin, "hearth_is_fp64": hearthIsFP64, "fp64_margin": fp64Margin])
+                divergences[divergences.count - 1]["llamacpp_is_fp64"] = Int(expected[first]) == fp64.top1
+                XCTAssertTrue(margin < Self.smallMargin || fp64Margin < Self.smallMargin || hearthIsFP64,
+                    "\(name) '\(prompt.name)': greedy differs from llama.cpp at step \(first), where llama.cpp's margin is \(margin), fp64's \(fp64Margin), and Hearth's token is not fp64's")
             }
             AccuracyReport.record(model: name, ["greedy": divergences])
         }
