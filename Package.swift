@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Engine", "GGUF", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store"]),
+        // Runs the built executable as a user would.
+        .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth"]),
     ],
     swiftLanguageModes: [.v5]
 )
