@@ -48,12 +48,17 @@ public enum Architectures {
             throw ModelError.missingTensor("token_embd.weight")
         }
         let blocks = try meta.int("block_count")
+        // Linear position scaling as llama.cpp decodes it: an absent `rope.scaling.type` means "linear",
+        // whose factor (or the older key `rope.scale_linear`) divides positions, 0 or absent meaning
+        // none; type "none" never scales whatever the factor says.
         var ropeScale = 1.0
-        if file.metadata.string(meta.key("rope.scaling.type")) == "linear" {
-            ropeScale = try meta.double("rope.scaling.factor", default: 1)
-            guard ropeScale > 0 else {
-                throw ModelError.invalidMetadata(key: meta.key("rope.scaling.factor"), reason: "must be positive")
+        if (file.metadata.string(meta.key("rope.scaling.type")) ?? "linear") == "linear" {
+            let factorKey = file.metadata[meta.key("rope.scaling.factor")] == nil ? "rope.scale_linear" : "rope.scaling.factor"
+            ropeScale = try meta.double(factorKey, default: 0)
+            guard ropeScale >= 0 else {
+                throw ModelError.invalidMetadata(key: meta.key(factorKey), reason: "must not be negative")
             }
+            if ropeScale == 0 { ropeScale = 1 }
         }
         var frequencyFactors: [Float]?
         if let info = file.tensor(named: "rope_freqs.weight") {

@@ -8,10 +8,13 @@ output projection) runs in float64 with no activation quantization, no f16 KV
 cache and no lookup tables. What is left is the model as the file defines it.
 
 Architectures (`general.architecture`), following llama.cpp's graphs in
-src/models/{llama,qwen2,gemma3}.cpp:
+src/models/{llama,qwen2,qwen3,gemma3}.cpp:
   llama   RMSNorm, RoPE "norm" mode (adjacent pairs), GQA, SwiGLU,
-          output = token_embd when output.weight is absent.
+          output = token_embd when output.weight is absent; Llama 3.1's
+          `rope_freqs.weight` (one divisor per rotated pair) when present.
   qwen2   as llama plus Q/K/V biases, NeoX RoPE (rotated halves).
+  qwen3   as qwen2 without the biases, plus per-head RMSNorm on Q and K
+          (attn_q_norm, attn_k_norm) before RoPE; head size key_length.
   gemma3  embeddings * sqrt(n_embd); RMSNorm weights already hold Gemma's +1;
           per-head RMSNorm on Q and K; post-attention and post-FFN norms on the
           branch output before the residual add; gated GELU (tanh form);
@@ -47,7 +50,14 @@ from gguf.quants import dequantize
 ROPE_NORM = "norm"  # rotate adjacent pairs (x[2i], x[2i+1])
 ROPE_NEOX = "neox"  # rotate halves (x[i], x[i + n_rot/2])
 
-ROPE_MODE_BY_ARCH = {"llama": ROPE_NORM, "qwen2": ROPE_NEOX, "gemma3": ROPE_NEOX}
+ROPE_MODE_BY_ARCH = {"llama": ROPE_NORM, "qwen2": ROPE_NEOX, "qwen3": ROPE_NEOX, "gemma3": ROPE_NEOX}
+
+# Architectures whose llama.cpp graph applies per-layer Q/K RMSNorm before RoPE.
+QK_NORM_ARCHS = {"qwen3", "gemma3"}
+
+# Architectures whose llama.cpp graph passes `rope_freqs.weight` to ggml_rope_ext
+# (model.get_rope_factors); the others pass nullptr and would not load the tensor.
+ROPE_FREQS_ARCHS = {"llama"}
 
 # llama.cpp's load_swa_pattern(ml, 6) for gemma3: used when the file has no
 # `<arch>.attention.sliding_window_pattern` key.
@@ -112,12 +122,15 @@ def read_config(reader: gguf.GGUFReader) -> Config:
     n_layer = int(key("block_count"))
     n_vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
 
-    # Linear rope scaling, as llama.cpp reads it for every architecture.
-    scaling_type = key("rope.scaling.type", "none")
+    # Linear rope scaling, as llama.cpp reads it for every architecture
+    # (llama_model::load_hparams, llama_context): an absent type means "linear",
+    # whose `rope.scaling.factor` (absent or 0: none) divides positions; type
+    # "none" never scales, whatever the factor.
+    scaling_type = key("rope.scaling.type", "linear")
     factor = float(key("rope.scaling.factor", 0.0) or 0.0)
     if scaling_type not in ("none", "linear"):
         raise ValueError(f"rope scaling {scaling_type!r} is not implemented in the reference")
-    freq_scale = 1.0 / factor if factor > 0 else 1.0
+    freq_scale = 1.0 / factor if factor > 0 and scaling_type == "linear" else 1.0
 
     sliding_window = int(key("attention.sliding_window", 0) or 0)
     swa_layers = [False] * n_layer
@@ -188,10 +201,13 @@ def silu(x: np.ndarray) -> np.ndarray:
 
 
 def apply_rope(x: np.ndarray, positions: np.ndarray, n_rot: int, base: float,
-               freq_scale: float, mode: str) -> np.ndarray:
-    """x: (T, heads, head_dim). theta_i = pos * freq_scale * base^(-2i/n_rot)."""
+               freq_scale: float, mode: str, freq_factors: np.ndarray | None = None) -> np.ndarray:
+    """x: (T, heads, head_dim). theta_i = pos * freq_scale * base^(-2i/n_rot) / factor_i
+    (factor_i from `rope_freqs.weight`, 1 without it), as ggml's rope with freq_factors."""
     half = n_rot // 2
     inv_freq = base ** (-2.0 * np.arange(half, dtype=np.float64) / n_rot)
+    if freq_factors is not None:
+        inv_freq = inv_freq / freq_factors.reshape(half)
     theta = (positions.astype(np.float64) * freq_scale)[:, None] * inv_freq[None, :]
     cos = np.cos(theta)[:, None, :]
     sin = np.sin(theta)[:, None, :]
@@ -220,6 +236,8 @@ def attention_mask(n_tokens: int, window: int) -> np.ndarray:
 
 class ReferenceModel:
     def __init__(self, config: Config, weights: dict[str, np.ndarray]):
+        if "rope_freqs.weight" in weights and config.arch not in ROPE_FREQS_ARCHS:
+            raise ValueError(f"rope_freqs.weight in a {config.arch} model: llama.cpp does not use it there")
         self.config = config
         self.w = weights
 
@@ -241,15 +259,16 @@ class ReferenceModel:
         k = self._linear(h, f"{p}.attn_k").reshape(n_tokens, c.n_head_kv, c.head_dim_k)
         v = self._linear(h, f"{p}.attn_v").reshape(n_tokens, c.n_head_kv, c.head_dim_v)
 
-        if c.arch == "gemma3":
+        if c.arch in QK_NORM_ARCHS:
             q = rms_norm(q, self.w[f"{p}.attn_q_norm.weight"], c.rms_eps)
             k = rms_norm(k, self.w[f"{p}.attn_k_norm.weight"], c.rms_eps)
 
         sliding = c.sliding_window > 0 and c.swa_layers[il]
         base = c.rope_base_swa if sliding else c.rope_base
         scale = c.rope_freq_scale_swa if sliding else c.rope_freq_scale
-        q = apply_rope(q, positions, c.n_rot, base, scale, c.rope_mode)
-        k = apply_rope(k, positions, c.n_rot, base, scale, c.rope_mode)
+        factors = self.w.get("rope_freqs.weight") if c.arch in ROPE_FREQS_ARCHS else None
+        q = apply_rope(q, positions, c.n_rot, base, scale, c.rope_mode, factors)
+        k = apply_rope(k, positions, c.n_rot, base, scale, c.rope_mode, factors)
 
         group = c.n_head // c.n_head_kv  # query heads per KV head
         k = np.repeat(k, group, axis=1)
