@@ -52,7 +52,14 @@ public enum Architectures {
         // whose factor (or the older key `rope.scale_linear`) divides positions, 0 or absent meaning
         // none; type "none" never scales whatever the factor says.
         var ropeScale = 1.0
-        if (file.metadata.string(meta.key("rope.scaling.type")) ?? "linear") == "linear" {
+        let scalingType = file.metadata.string(meta.key("rope.scaling.type")) ?? "linear"
+        guard ["linear", "none"].contains(scalingType) else {
+            // YaRN and LongRoPE change the rotation in ways Hearth does not implement yet; running the
+            // model without them would give silently wrong logits past the original context.
+            throw ModelError.invalidMetadata(key: meta.key("rope.scaling.type"),
+                                             reason: "RoPE scaling '\(scalingType)' is not supported (supported: linear, none)")
+        }
+        if scalingType == "linear" {
             let factorKey = file.metadata[meta.key("rope.scaling.factor")] == nil ? "rope.scale_linear" : "rope.scaling.factor"
             ropeScale = try meta.double(factorKey, default: 0)
             guard ropeScale >= 0 else {

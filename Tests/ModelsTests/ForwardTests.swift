@@ -142,6 +142,10 @@ final class ForwardTests: XCTestCase {
                                                           overrides: ["llama.embedding_length": .uint32(48)]))) { error in
             guard case .tensorShape = error as? ModelError else { return XCTFail("\(error)") }
         }
+        XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "y",
+                                                          overrides: ["llama.rope.scaling.type": .string("yarn")]))) { error in
+            XCTAssertTrue(String(describing: error).contains("RoPE scaling 'yarn' is not supported"), "\(error)")
+        }
         XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "b",
                                                           overrides: ["llama.block_count": .string("two")]))) { error in
             XCTAssertEqual(error as? ModelError, .invalidMetadata(key: "llama.block_count", reason: "expected an integer"))
