@@ -13,7 +13,10 @@ script, so its peak resident memory (VmHWM from /proc/self/status, as Hearth rep
 own; the Python interpreter's share is reported too (baseline_rss_mib).
 
 The two engines take turns (Hearth, llama.cpp, Hearth, llama.cpp, ...) for every model and thread
-count, and --rounds repeats the turns, so noise from other work on the machine falls on both.
+count, so noise from other work on the machine falls on both. The script measures that noise: during
+each run, all CPUs' busy time less the run's own CPU time. --rounds repeats the turns; --max-rounds
+adds turns only where an engine has no quiet run yet; the tables show, for each engine, model and
+thread count, the quietest run.
 
     python3 scripts/bench_side_by_side.py                       # all three models, 1 and 2 threads
     python3 scripts/bench_side_by_side.py --models gemma3-270m --threads 1 --repetitions 3
@@ -186,6 +189,14 @@ def run_measured(command: list[str]) -> tuple[list[dict], float]:
     return rows, max(0.0, others / wall)
 
 
+def warm_page_cache(path: str) -> None:
+    """Reads the whole file so that both engines load it from memory: load times then compare the
+    engines, not whichever ran first after the file left the page cache."""
+    with open(path, "rb") as file:
+        while file.read(16 << 20):
+            pass
+
+
 def resolve_model(hearth: str, name: str) -> str:
     """The model file's path, through Hearth's own catalog (fetched and verified on first use)."""
     result = subprocess.run([hearth, "pull", name], capture_output=True, text=True)
@@ -201,47 +212,60 @@ def measure(args) -> dict:
     tests = [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]
     runs = []
     loads = []
-    for round_index in range(args.rounds):
-        for name in args.models:
-            path = resolve_model(args.hearth, name)
-            for threads in args.threads:
-                # Alternate which engine goes first from round to round as well.
-                order = ["hearth", "llama.cpp"] if round_index % 2 == 0 else ["llama.cpp", "hearth"]
-                for engine in order:
-                    if args.quiet is not None:
-                        wait_until_quiet(args.quiet, args.quiet_timeout)
-                    loads.append(os.getloadavg()[0])
-                    sys.stderr.write(f"round {round_index + 1}/{args.rounds}: {engine} {name} "
-                                     f"{threads} thread(s), load average {loads[-1]:.2f}\n")
-                    if engine == "hearth":
-                        command = [args.hearth, "bench", path, "--output", "json", "--threads", str(threads),
-                                   "--repetitions", str(args.repetitions), "--seed", str(args.seed),
-                                   "-p", ",".join(map(str, args.prompt_tokens)),
-                                   "-n", ",".join(map(str, args.gen_tokens))]
-                        if args.batch_size:
-                            command += ["--batch-size", str(args.batch_size)]
-                    else:
-                        command = [sys.executable, __file__, "--llama-worker", path, "--threads", str(threads),
-                                   "--repetitions", str(args.repetitions), "--seed", str(args.seed),
-                                   "-p", ",".join(map(str, args.prompt_tokens)),
-                                   "-n", ",".join(map(str, args.gen_tokens))]
-                    rows, others = run_measured(command)
-                    for row in rows:
-                        row.update(engine=engine, model=name, round=round_index, other_cores=others)
-                        runs.append(row)
+    paths = {name: resolve_model(args.hearth, name) for name in args.models}
+    limits = []
+    if not args.no_limits:
+        if args.quiet is not None:
+            wait_until_quiet(args.quiet, args.quiet_timeout)
+        limits.append(machine_limits(max(args.threads)))
+
+    def noisy(name: str, threads: int) -> bool:
+        """Whether either engine still lacks a run during which other work took at most --noisy cores."""
+        for engine in ("hearth", "llama.cpp"):
+            seen = [r["other_cores"] for r in runs if (r["model"], r["threads"], r["engine"]) == (name, threads, engine)]
+            if not seen or min(seen) > args.noisy:
+                return True
+        return False
+
+    for round_index in range(max(args.rounds, args.max_rounds)):
+        pairs = [(name, threads) for name in args.models for threads in args.threads
+                 if round_index < args.rounds or noisy(name, threads)]
+        for name, threads in pairs:
+            # Alternate which engine goes first from round to round as well.
+            order = ["hearth", "llama.cpp"] if round_index % 2 == 0 else ["llama.cpp", "hearth"]
+            for engine in order:
+                if args.quiet is not None:
+                    wait_until_quiet(args.quiet, args.quiet_timeout)
+                warm_page_cache(paths[name])
+                loads.append(os.getloadavg()[0])
+                sys.stderr.write(f"round {round_index + 1}: {engine} {name} {threads} thread(s), "
+                                 f"load average {loads[-1]:.2f}\n")
+                common = ["--threads", str(threads), "--repetitions", str(args.repetitions), "--seed", str(args.seed),
+                          "-p", ",".join(map(str, args.prompt_tokens)), "-n", ",".join(map(str, args.gen_tokens))]
+                if engine == "hearth":
+                    command = [args.hearth, "bench", paths[name], "--output", "json", *common]
+                    if args.batch_size:
+                        command += ["--batch-size", str(args.batch_size)]
+                else:
+                    command = [sys.executable, __file__, "--llama-worker", paths[name], *common]
+                rows, others = run_measured(command)
+                for row in rows:
+                    row.update(engine=engine, model=name, round=round_index, other_cores=others)
+                    runs.append(row)
     loads.append(os.getloadavg()[0])
-    paths = {row["model"]: row["model_file"] for row in runs if row["engine"] == "hearth"}
     facts = {name: model_facts(path, max(args.prompt_tokens)) for name, path in paths.items()}
-    if not args.no_limits and args.quiet is not None:
-        wait_until_quiet(args.quiet, args.quiet_timeout)
-    limits = None if args.no_limits else machine_limits(max(args.threads))
+    if not args.no_limits:
+        if args.quiet is not None:
+            wait_until_quiet(args.quiet, args.quiet_timeout)
+        limits.append(machine_limits(max(args.threads)))
     return dict(
         date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         commit=git_commit(), cpu=cpu_model(), cores=os.cpu_count(), kernel=platform.release(),
         load_average=dict(min=min(loads), max=max(loads)),
         command=" ".join(["python3", "scripts/bench_side_by_side.py"] + sys.argv[1:]),
-        repetitions=args.repetitions, rounds=args.rounds, tests=[f"{k}{n}" for k, n in tests],
-        models=facts, limits=limits, runs=runs)
+        repetitions=args.repetitions, noisy=args.noisy, rounds=1 + max(r["round"] for r in runs),
+        tests=[f"{k}{n}" for k, n in tests],
+        models=facts, limits=best_limits(limits), runs=runs)
 
 
 def git_commit() -> str:
@@ -285,6 +309,19 @@ def model_facts(path: str, prompt_tokens: int) -> dict:
                 ops_per_prompt_token=2 * layer_weights + 2 * int(output.n_elements) / prompt_tokens)
 
 
+def best_limits(measurements: list[dict | None]) -> dict | None:
+    """Per figure, the best of several measurements: the machine (a virtual one, whose host has other
+    tenants) gives different figures from minute to minute, and a limit is what it can give at best."""
+    measurements = [m for m in measurements if m]
+    if not measurements:
+        return None
+    best = {"measurements": measurements}
+    for key, value in measurements[0].items():
+        if isinstance(value, dict):
+            best[key] = {t: max(m[key][t] for m in measurements if m.get(key)) for t in value}
+    return best
+
+
 def machine_limits(threads: int) -> dict | None:
     """Streaming-read bandwidth and int8 VNNI peak from scripts/machine_limits.c (None without a C compiler)."""
     import shutil
@@ -307,20 +344,32 @@ def machine_limits(threads: int) -> dict | None:
 # --- the tables --------------------------------------------------------------------------------
 
 def summarize(result: dict):
-    """Pools every round's samples per (model, threads, test, engine); load and memory per process."""
-    speed: dict[tuple, list[float]] = {}
-    process: dict[tuple, dict[str, list[float]]] = {}
+    """For each (model, threads, engine), pools the runs during which other work took at most
+    result["noisy"] cores (or, where there is none, takes the quietest run): the samples by test, and
+    the median load time, the largest peak memory and the most other work among them."""
+    threshold = result.get("noisy", 0.15)
+    chosen: dict[tuple, set] = {}
+    others_by_run: dict[tuple, dict[int, float]] = {}
     for row in result["runs"]:
-        speed.setdefault((row["model"], row["threads"], row["test"], row["engine"]), []).extend(row["samples"])
-        per = process.setdefault((row["model"], row["threads"], row["engine"], row["round"]), {})
-        per["load"] = row["load_seconds"]
-        per["peak"] = row["peak_rss_mib"]
-        per["others"] = row.get("other_cores", float("nan"))
-    resources: dict[tuple, dict[str, list[float]]] = {}
-    for (model, threads, engine, _), per in process.items():
-        entry = resources.setdefault((model, threads, engine), {"load": [], "peak": [], "others": []})
-        for key in entry:
-            entry[key].append(per[key])
+        key = (row["model"], row["threads"], row["engine"])
+        others_by_run.setdefault(key, {})[row["round"]] = row.get("other_cores", 0.0)
+    for key, rounds in others_by_run.items():
+        quiet = {r for r, others in rounds.items() if others <= threshold}
+        chosen[key] = quiet or {min(rounds, key=rounds.get)}
+    speed: dict[tuple, list[float]] = {}
+    processes: dict[tuple, dict] = {}  # one row per process: every test row of it has the same figures
+    for row in result["runs"]:
+        key = (row["model"], row["threads"], row["engine"])
+        if row["round"] not in chosen[key]:
+            continue
+        speed.setdefault((*key[:2], row["test"], key[2]), []).extend(row["samples"])
+        processes[(*key, row["round"])] = row
+    resources: dict[tuple, dict[str, float]] = {}
+    for key in chosen:
+        rows = [row for (*k, _), row in processes.items() if tuple(k) == key]
+        resources[key] = dict(load=statistics.median(r["load_seconds"] for r in rows),
+                              peak=max(r["peak_rss_mib"] for r in rows),
+                              others=max(r.get("other_cores", float("nan")) for r in rows))
     return speed, resources
 
 
@@ -349,35 +398,45 @@ def render(result: dict, markdown: bool) -> str:
         l = resources.get((model, threads, "llama.cpp"))
         if not h or not l:
             continue
-        hl, ll = statistics.median(h["load"]), statistics.median(l["load"])
-        hp, lp = max(h["peak"]), max(l["peak"])
-        others = f"{max(h['others']):.2f} / {max(l['others']):.2f}"
+        hl, ll, hp, lp = h["load"], l["load"], h["peak"], l["peak"]
+        others = f"{h['others']:.2f} / {l['others']:.2f}"
         resource_rows.append([model, str(threads), f"{hl:.3f}", f"{ll:.3f}", f"{hl / ll:.2f}",
                               f"{hp:.0f}", f"{lp:.0f}", f"{hp / lp:.2f}", others])
     baseline = [r.get("baseline_rss_mib") for r in result["runs"] if r.get("baseline_rss_mib")]
-    samples = result["repetitions"] * result["rounds"]
+    samples = result["repetitions"]
     lines = []
     if markdown:
         versions = sorted({r["llama_cpp_python"] for r in result["runs"] if r.get("llama_cpp_python")})
         lines += [f"CPU: {result['cpu']} ({result['cores']} cores visible); commit {result['commit']}; "
                   f"{result['date']}; llama-cpp-python {', '.join(versions)}; load average (1 min) "
                   f"{result['load_average']['min']:.2f}–{result['load_average']['max']:.2f} during the run.", "",
-                  f"Tokens/s: median ± sample standard deviation of {samples} runs per figure "
-                  f"({result['rounds']} alternating round(s) × {result['repetitions']} repetitions, "
-                  "each after a warm-up); ratio above 1 means Hearth is faster.", ""]
+                  f"Tokens/s: median ± sample standard deviation of the repetitions ({samples} per process, "
+                  f"each process after a warm-up) of every quiet run, a run during which other work took at most "
+                  f"{result.get('noisy', 0.15)} cores (where none was quiet, the quietest run); "
+                  f"{result['rounds']} alternating round(s) in all. A ratio above 1 means Hearth is faster.", ""]
     lines += table(["model", "threads", "test", "Hearth t/s", "llama.cpp t/s", "Hearth / llama.cpp"],
                    speed_rows, markdown, right=[1, 3, 4, 5])
     lines.append("")
     lines += table(["model", "threads", "load s Hearth", "load s llama.cpp", "ratio",
                     "peak RSS MiB Hearth", "peak RSS MiB llama.cpp", "ratio", "other work, cores"],
                    resource_rows, markdown, right=[1, 2, 3, 4, 5, 6, 7, 8])
-    lines += ["", "other work, cores: CPU time that other processes took during the run (all CPUs' busy time "
-                  "less the benchmark's own) per second, the worst round, Hearth / llama.cpp; 0 is a quiet machine."]
-    limit_rows = limits_rows(result, speed)
+    lines += ["", "Load: median over the runs used, from a warm page cache. Peak RSS: VmHWM, the largest. Other "
+                  "work: CPU time that other processes took during a run (all CPUs' busy time less the benchmark's "
+                  "own) per second of it, the most among the runs used, Hearth / llama.cpp; 0 is a quiet machine."]
+    limit_rows = limits_rows(result, speed, keys)
     if limit_rows:
         lines.append("")
         lines += table(["model", "threads", "test", "work per token", "Hearth", "llama.cpp", "machine limit"],
                        limit_rows, markdown, right=[1, 3, 4, 5, 6])
+        measurements = result["limits"].get("measurements", [result["limits"]])
+
+        def spread(key, unit):
+            threads = measurements[0][key].keys() if measurements[0].get(key) else []
+            return "; ".join(f"{t} thread(s) " + " / ".join(f"{m[key][t]:.0f}" for m in measurements) + f" {unit}"
+                             for t in threads)
+        lines += ["", f"machine limit: the best of {len(measurements)} measurement(s) by scripts/machine_limits.c "
+                      f"(before / after the runs): streaming read {spread('read_gb_per_s', 'GB/s')}; int8 VNNI "
+                      f"256-bit {spread('vnni256_gop_per_s', 'GOP/s')}; 512-bit {spread('vnni512_gop_per_s', 'GOP/s')}."]
     if baseline:
         lines += ["", f"llama.cpp's peak includes the Python interpreter and llama-cpp-python before loading: "
                       f"{statistics.median(baseline):.0f} MiB resident."]
@@ -387,7 +446,7 @@ def render(result: dict, markdown: bool) -> str:
     return "\n".join(lines)
 
 
-def limits_rows(result: dict, speed: dict) -> list[list[str]]:
+def limits_rows(result: dict, speed: dict, keys: list[tuple]) -> list[list[str]]:
     """Each median as a physical quantity and a share of the machine's limit at that thread count:
     generation as GB/s of weights read against streaming-read bandwidth, prompt processing as
     int8 GOP/s against the VNNI peak (the better of the 256- and 512-bit figures)."""
@@ -395,10 +454,11 @@ def limits_rows(result: dict, speed: dict) -> list[list[str]]:
     if not limits:
         return []
     rows = []
-    for (model, threads, test, engine), samples in speed.items():
-        if engine != "hearth" or model not in facts or (model, threads, test, "llama.cpp") not in speed:
+    for model, threads, test in keys:
+        pair = [speed.get((model, threads, test, engine)) for engine in ("hearth", "llama.cpp")]
+        if model not in facts or not all(pair):
             continue
-        medians = [statistics.median(samples), statistics.median(speed[(model, threads, test, "llama.cpp")])]
+        medians = [statistics.median(samples) for samples in pair]
         key = str(threads)
         if test.startswith("tg"):
             per_token = facts[model]["bytes_per_token"]
@@ -439,7 +499,11 @@ def main():
     parser.add_argument("--models", nargs="+", default=MODELS, help="catalog names or GGUF paths")
     parser.add_argument("--threads", type=counts, default=[1, 2], help="comma-separated thread counts")
     parser.add_argument("-r", "--repetitions", type=int, default=5, help="measured runs per process")
-    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds (samples are pooled)")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds for every model and thread count")
+    parser.add_argument("--max-rounds", type=int, default=0,
+                        help="further rounds, only for a model and thread count still without a quiet run")
+    parser.add_argument("--noisy", type=float, default=0.15, metavar="CORES",
+                        help="a run is quiet when other work took at most CORES cores during it (default 0.15)")
     parser.add_argument("-p", "--prompt-tokens", type=counts, default=[512])
     parser.add_argument("-n", "--gen-tokens", type=counts, default=[128])
     parser.add_argument("--batch-size", type=int, help="Hearth's prompt chunk (default: the engine's)")
