@@ -210,6 +210,7 @@ def resolve_model(hearth: str, name: str) -> str:
 
 def measure(args) -> dict:
     tests = [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]
+    commit = git_commit()  # before the runs: others may commit while they go on
     runs = []
     loads = []
     paths = {name: resolve_model(args.hearth, name) for name in args.models}
@@ -260,7 +261,7 @@ def measure(args) -> dict:
         limits.append(machine_limits(max(args.threads)))
     return dict(
         date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        commit=git_commit(), cpu=cpu_model(), cores=os.cpu_count(), kernel=platform.release(),
+        commit=commit, cpu=cpu_model(), cores=os.cpu_count(), kernel=platform.release(),
         load_average=dict(min=min(loads), max=max(loads)),
         command=" ".join(["python3", "scripts/bench_side_by_side.py"] + sys.argv[1:]),
         repetitions=args.repetitions, noisy=args.noisy, rounds=1 + max(r["round"] for r in runs),
