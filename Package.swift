@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .executable(name: "hearth", targets: ["hearth"]),
     ],
     dependencies: [
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "Models", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Kernels"]),
         .target(name: "Store"),
+        // Order-preserving JSON values, a strict bounded parser, and Python-compatible printing.
+        .target(name: "JSON"),
         .executableTarget(
             name: "hearth",
             dependencies: [
@@ -46,6 +49,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Engine", "GGUF", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         // Runs the built executable as a user would.
         .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth"]),
     ],
