@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Engine", "GGUF", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Models", "Tokenizers"]),
         // Runs the built executable as a user would.
         .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth"]),
     ],

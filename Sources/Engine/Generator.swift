@@ -5,78 +5,175 @@ import Tokenizers
 public struct GenerationOptions: Sendable {
     /// Tokens to generate at most.
     public var maxTokens: Int
-    /// 0 means greedy: the most likely token every step.
-    public var temperature: Float
-    public var seed: UInt64
+    public var sampling: SamplingParameters
+    /// Generation ends before any of these strings; they are never emitted, even when they span tokens.
+    public var stop: [String]
     /// Stop at the model's end-of-generation tokens (eos, eot, <|im_end|>, ...).
     public var stopAtEndOfGeneration: Bool
+    /// Report log-probabilities of each chosen token and this many alternatives; nil reports none.
+    public var logprobs: Int?
 
-    public init(maxTokens: Int = 128, temperature: Float = 0, seed: UInt64 = 0, stopAtEndOfGeneration: Bool = true) {
+    public init(maxTokens: Int = 128, sampling: SamplingParameters = .greedy, stop: [String] = [],
+                stopAtEndOfGeneration: Bool = true, logprobs: Int? = nil) {
         self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.seed = seed
+        self.sampling = sampling
+        self.stop = stop
         self.stopAtEndOfGeneration = stopAtEndOfGeneration
+        self.logprobs = logprobs
+    }
+
+    /// Plain temperature sampling over the whole distribution (greedy at 0).
+    public init(maxTokens: Int = 128, temperature: Float, seed: UInt64 = 0, stopAtEndOfGeneration: Bool = true) {
+        var sampling = SamplingParameters(temperature: temperature, topK: 0, topP: 1, minP: 0)
+        sampling.seed = seed
+        self.init(maxTokens: maxTokens, sampling: sampling, stopAtEndOfGeneration: stopAtEndOfGeneration)
     }
 }
 
-/// One step of generation: the token, and the text it completes (empty while a UTF-8 character is
-/// still split across tokens).
+/// Restricts which tokens may come next (structured output). The generator asks for the mask
+/// before each token and reports the token it chose.
+public protocol TokenConstraint: AnyObject {
+    /// Sets `mask[t]` to whether token t may come next; the mask has one entry per vocabulary token
+    /// and arrives all false. End-of-generation tokens are allowed only where the output may end.
+    func allowedTokens(into mask: inout [Bool])
+    /// Advances past `token`, which the mask allowed.
+    func accept(_ token: Int32) throws
+    /// Whether the output is finished: nothing but end of generation may follow.
+    var isComplete: Bool { get }
+}
+
+/// One step of generation: the token chosen, and the text now safe to show (empty while a UTF-8
+/// character is split across tokens or the text might be the start of a stop string).
 public struct GeneratedToken: Sendable {
-    public let token: Int32
+    /// nil for the last event of a generation when it only releases held-back text.
+    public let token: Int32?
     public let text: String
+    public let logprobs: TokenLogprobs?
 }
 
 public enum FinishReason: String, Sendable {
-    case endOfGeneration = "stop"
-    case maxTokens = "length"
+    case endOfGeneration
+    case stopSequence
+    /// The output constraint (e.g. a JSON schema) was satisfied and allows nothing more.
+    case constraintSatisfied
+    case maxTokens
+    case contextFull
+    /// The consumer asked to stop.
+    case cancelled
+
+    /// The `finish_reason` of the OpenAI API.
+    public var openAIValue: String {
+        switch self {
+        case .endOfGeneration, .stopSequence, .constraintSatisfied, .cancelled: return "stop"
+        case .maxTokens, .contextFull: return "length"
+        }
+    }
+}
+
+public struct GenerationSummary: Sendable {
+    public let finishReason: FinishReason
+    public let promptTokens: Int
+    public let completionTokens: Int
+    /// Prompt tokens whose cache was kept from the previous generation (a shared prefix).
+    public let reusedPromptTokens: Int
+    /// The stop string that ended generation, if one did.
+    public let matchedStop: String?
 }
 
 /// Turns a prompt into a stream of tokens. Knows nothing of terminals or HTTP.
+/// Keeps the tokens behind its context's cache, so a prompt that extends the last one (the next
+/// turn of a chat) only evaluates what is new.
 public final class Generator: @unchecked Sendable {
     public let context: InferenceContext
     public var model: LanguageModel { context.model }
+    /// The tokens whose keys and values are in the context's cache, in order.
+    private var cachedTokens: [Int32] = []
 
     public init(context: InferenceContext) {
         self.context = context
     }
 
-    /// Generates synchronously, calling `onToken` for each token; returns why it stopped.
-    /// `onToken` returns false to stop early.
-    @discardableResult
-    public func generate(prompt: [Int32], options: GenerationOptions,
-                         onToken: (GeneratedToken) throws -> Bool) throws -> FinishReason {
+    /// Forgets the cache; the next generation evaluates its whole prompt.
+    public func reset() {
         context.reset()
-        guard !prompt.isEmpty else {
-            throw GenerationError.emptyPrompt
-        }
+        cachedTokens.removeAll()
+    }
+
+    /// Generates synchronously, calling `onToken` for each token; `onToken` returns false to stop.
+    @discardableResult
+    public func generate(prompt: [Int32], options: GenerationOptions, constraint: TokenConstraint? = nil,
+                         onToken: (GeneratedToken) throws -> Bool) throws -> GenerationSummary {
+        let tokenizer = model.tokenizer
+        try options.sampling.validate(vocabularySize: model.config.vocabularySize)
+        guard options.maxTokens >= 0 else { throw GenerationError.invalidMaxTokens(options.maxTokens) }
+        guard !prompt.isEmpty else { throw GenerationError.emptyPrompt }
         guard prompt.count < context.contextLength else {
             throw GenerationError.promptTooLong(tokens: prompt.count, context: context.contextLength)
         }
-        var generator = SeededGenerator(seed: options.seed)
-        var decoder = StreamingDecoder(tokenizer: model.tokenizer)
-        var logits = try context.evaluate(prompt)
+
+        let reused = prepareCache(for: prompt)
+        var logits = try context.evaluate(Array(prompt[reused...]))
+        cachedTokens = prompt
+
+        var sampler = TokenSampler(parameters: options.sampling)
+        sampler.acceptPrompt(prompt)
+        var decoder = StreamingDecoder(tokenizer: tokenizer)
+        var stops = StopSequenceMatcher(options.stop)
+        var mask = constraint == nil ? nil : [Bool](repeating: false, count: logits.count)
         var produced = 0
-        while produced < options.maxTokens {
-            let token = options.temperature > 0
-                ? Sampler.sample(logits, temperature: options.temperature, generator: &generator)
-                : Sampler.argmax(logits)
-            if options.stopAtEndOfGeneration && model.tokenizer.isEndOfGeneration(token) {
-                let rest = decoder.finish()
-                if !rest.isEmpty { _ = try onToken(GeneratedToken(token: -1, text: rest)) }
-                return .endOfGeneration
-            }
-            produced += 1
-            var text = decoder.append(token)
-            let last = produced == options.maxTokens || context.position + 1 > context.contextLength
-            if last { text += decoder.finish() }
-            guard try onToken(GeneratedToken(token: token, text: text)) else { return .endOfGeneration }
-            if last { return .maxTokens }
-            logits = try context.evaluate([token])
+
+        func summary(_ reason: FinishReason) -> GenerationSummary {
+            GenerationSummary(finishReason: reason, promptTokens: prompt.count, completionTokens: produced,
+                              reusedPromptTokens: reused, matchedStop: stops.matched)
         }
-        return .maxTokens
+        // Releases text held back for a split character or a possible stop string.
+        func finish(_ reason: FinishReason) throws -> GenerationSummary {
+            let rest = stops.append(decoder.finish()) + stops.finish()
+            if !rest.isEmpty { _ = try onToken(GeneratedToken(token: nil, text: rest, logprobs: nil)) }
+            return summary(stops.matched != nil ? .stopSequence : reason)
+        }
+
+        while true {
+            if let constraint, constraint.isComplete { return try finish(.constraintSatisfied) }
+            if produced == options.maxTokens { return try finish(.maxTokens) }
+            if let constraint {
+                for i in mask!.indices { mask![i] = false }
+                constraint.allowedTokens(into: &mask!)
+            }
+            let token = try sampler.sample(logits: logits, allowed: mask)
+            let logprobs = options.logprobs.map { TokenLogprobs(logits: logits, token: token, topCount: $0) }
+            if tokenizer.isEndOfGeneration(token) && (options.stopAtEndOfGeneration || constraint != nil) {
+                return try finish(.endOfGeneration)
+            }
+            try constraint?.accept(token)
+            sampler.accept(token)
+            produced += 1
+            let text = stops.append(decoder.append(token))
+            guard try onToken(GeneratedToken(token: token, text: text, logprobs: logprobs)) else {
+                return summary(.cancelled)
+            }
+            if stops.matched != nil { return summary(.stopSequence) }
+            if produced == options.maxTokens { return try finish(.maxTokens) }
+            if let constraint, constraint.isComplete { return try finish(.constraintSatisfied) }
+            if context.position >= context.contextLength { return try finish(.contextFull) }
+            logits = try context.evaluate([token])
+            cachedTokens.append(token)
+        }
     }
 
-    /// The same generation as an asynchronous sequence, computed on its own thread.
+    /// Keeps the longest cached prefix shared with `prompt` (at least the last prompt token is
+    /// evaluated again, for its logits) and returns its length.
+    private func prepareCache(for prompt: [Int32]) -> Int {
+        let limit = min(cachedTokens.count, prompt.count - 1, context.position)
+        var shared = 0
+        while shared < limit && cachedTokens[shared] == prompt[shared] { shared += 1 }
+        context.truncate(to: shared)
+        cachedTokens.removeLast(cachedTokens.count - shared)
+        return shared
+    }
+
+    /// The same generation as an asynchronous sequence, computed on its own thread; ending the
+    /// consumer's iteration stops the generation.
     public func stream(prompt: [Int32], options: GenerationOptions) -> AsyncThrowingStream<GeneratedToken, Error> {
         AsyncThrowingStream { continuation in
             let thread = Thread {
@@ -99,6 +196,7 @@ public final class Generator: @unchecked Sendable {
 public enum GenerationError: Error, CustomStringConvertible, Equatable {
     case emptyPrompt
     case promptTooLong(tokens: Int, context: Int)
+    case invalidMaxTokens(Int)
 
     public var description: String {
         switch self {
@@ -106,6 +204,8 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
             return "the prompt is empty and the model adds no beginning-of-sequence token"
         case let .promptTooLong(tokens, context):
             return "the prompt is \(tokens) tokens long, which leaves no room in the context of \(context) tokens"
+        case .invalidMaxTokens(let count):
+            return "the maximum number of tokens must be zero or more, got \(count)"
         }
     }
 }

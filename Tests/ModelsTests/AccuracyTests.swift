@@ -101,7 +101,7 @@ final class AccuracyTests: XCTestCase {
                 var produced: [Int32] = []
                 try generator.generate(prompt: prompt.promptTokens,
                                        options: GenerationOptions(maxTokens: 64, temperature: 0, stopAtEndOfGeneration: false)) {
-                    produced.append($0.token)
+                    if let token = $0.token { produced.append(token) }
                     return true
                 }
                 let expected = prompt.llamaCppGreedy

@@ -176,7 +176,7 @@ final class ForwardTests: XCTestCase {
             var out: [Int32] = []
             try generator.generate(prompt: [1, 260], options: GenerationOptions(maxTokens: 20, temperature: 1.5, seed: seed,
                                                                                stopAtEndOfGeneration: false)) {
-                out.append($0.token)
+                if let token = $0.token { out.append(token) }
                 return true
             }
             return out
