@@ -1,5 +1,5 @@
 import XCTest
-@testable import JSON
+import JSON
 
 final class JSONTests: XCTestCase {
     func testParsesAndKeepsKeyOrder() throws {
