@@ -19,7 +19,7 @@ public struct ChatTemplate: @unchecked Sendable {  // the syntax tree is immutab
     public init(source: String, limits: RenderLimits = .standard) throws {
         self.source = source
         self.limits = limits
-        var parser = try Parser(source: source, maximumDepth: limits.maximumNesting)
+        var parser = try Parser(source: source, maximumDepth: limits.maximumNesting, maximumStackBytes: limits.maximumStackBytes)
         body = try parser.parseTemplate()
         lexer = parser.lexerForPositions
     }

@@ -12,16 +12,45 @@ public struct RenderLimits: Sendable, Equatable {
     public var maximumCallDepth: Int
     /// Nesting of blocks and expressions in the source.
     public var maximumNesting: Int
+    /// Stack the parser and interpreter may use, measured from where they start. Call depth and
+    /// nesting multiply (a deep macro recursion of deeply nested loops), and frame sizes differ
+    /// between debug and release builds, so the stack itself is what is bounded. Keep it well under
+    /// the rendering thread's stack (8 MiB on the main thread; secondary threads often have 512 KiB
+    /// to 8 MiB). A debug build uses about 17 KiB per macro call, a release build far less.
+    public var maximumStackBytes: Int
 
     public init(maximumWork: Int = 20_000_000, maximumOutputBytes: Int = 16 << 20,
-                maximumCallDepth: Int = 64, maximumNesting: Int = 96) {
+                maximumCallDepth: Int = 64, maximumNesting: Int = 96, maximumStackBytes: Int = 384 << 10) {
         self.maximumWork = maximumWork
         self.maximumOutputBytes = maximumOutputBytes
         self.maximumCallDepth = maximumCallDepth
         self.maximumNesting = maximumNesting
+        self.maximumStackBytes = maximumStackBytes
     }
 
     public static let standard = RenderLimits()
+}
+
+/// Measures how deep the machine stack has grown since it was created.
+struct StackGauge {
+    private let base: UInt
+    private let limit: UInt
+
+    init(limit: Int) {
+        var marker: UInt8 = 0
+        base = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        self.limit = UInt(max(0, limit))
+    }
+
+    @inline(__always)
+    func check() throws {
+        var marker: UInt8 = 0
+        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        // Stacks grow downward on every platform Swift runs on.
+        if here < base && base - here > limit {
+            throw TemplateError(.limitExceeded, "template nesting or recursion used more than \(limit >> 10) KiB of stack")
+        }
+    }
 }
 
 /// Variables of one frame. `for` bodies get a fresh scope per iteration and macros one per call,
@@ -102,13 +131,16 @@ final class Interpreter {
     private var outputBytes = 0
     private var callDepth = 0
     private var output = ""
+    private var stack: StackGauge
 
     init(limits: RenderLimits, lexer: Lexer) {
         self.limits = limits
         self.lexer = lexer
+        stack = StackGauge(limit: limits.maximumStackBytes)
     }
 
     func render(_ body: [Statement], globals: Scope) throws -> String {
+        stack = StackGauge(limit: limits.maximumStackBytes)
         let scope = Scope(parent: globals)
         _ = try execute(body, in: scope)
         return output
@@ -118,6 +150,7 @@ final class Interpreter {
 
     /// Counts `units` of work against the budget.
     func charge(_ units: Int = 1) throws {
+        try stack.check()
         work += units
         if work > limits.maximumWork {
             throw TemplateError(.limitExceeded, "rendering took more than \(limits.maximumWork) steps")

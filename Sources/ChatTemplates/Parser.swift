@@ -8,8 +8,10 @@ struct Parser {
     private var depth = 0
     private var loopDepth = 0
     private let maximumDepth: Int
+    private let stack: StackGauge
 
-    init(source: String, maximumDepth: Int) throws {
+    init(source: String, maximumDepth: Int, maximumStackBytes: Int) throws {
+        stack = StackGauge(limit: maximumStackBytes)
         var lexer = Lexer(source)
         tokens = try lexer.tokenize()
         self.lexer = lexer
@@ -86,6 +88,7 @@ struct Parser {
     }
 
     private mutating func nest() throws {
+        do { try stack.check() } catch let e as TemplateError { throw e.at(lexer.position(of: current.offset)) }
         depth += 1
         if depth > maximumDepth {
             throw TemplateError(.limitExceeded, "template nested more than \(maximumDepth) levels deep").at(lexer.position(of: current.offset))
