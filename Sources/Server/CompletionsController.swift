@@ -1,0 +1,320 @@
+import Engine
+import Foundation
+import Hummingbird
+import JSON
+import Models
+import NIOCore
+
+/// `POST /v1/completions` and `POST /v1/chat/completions`: decode and check the request, turn it
+/// into one job per choice on the model's executor, and adapt the events to OpenAI's JSON or
+/// server-sent events. Knows nothing of how the executor runs the model.
+struct CompletionsController: Sendable {
+    let models: ModelRegistry
+    let limits: RequestLimits
+    let metrics: ServerMetrics
+    let constraints: (any OutputConstraintFactory)?
+
+    func addRoutes(to router: Router<HearthRequestContext>) {
+        router.post("/v1/completions") { request, context in try await completions(request, context) }
+        router.post("/v1/chat/completions") { request, context in try await chatCompletions(request, context) }
+    }
+
+    func body(_ request: Request) async throws -> FieldReader {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limits.maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limits.maximumBodyBytes)
+        }
+        return try FieldReader.parseBody(Array(buffer.readableBytesView), maximumDepth: limits.maximumJSONDepth)
+    }
+
+    // MARK: - /v1/completions
+
+    func completions(_ request: Request, _ context: HearthRequestContext) async throws -> Response {
+        let arrival = Date()
+        let parsed = try CompletionRequest(try await body(request), limits: limits)
+        let served = try models.model(named: parsed.settings.model)
+        context.record.model = served.id
+        let tokenizer = served.model.tokenizer
+        let vocabulary = served.model.config.vocabularySize
+
+        var tokenized: [(tokens: [Int32], text: String)] = []
+        for prompt in parsed.prompts {
+            switch prompt {
+            case .text(let text):
+                tokenized.append((tokenizer.encode(text, addSpecial: true, parseSpecial: true), text))
+            case .tokens(let tokens):
+                if let bad = tokens.first(where: { Int($0) >= vocabulary }) {
+                    throw APIError.invalidRequest("'prompt' names token \(bad), outside the vocabulary of \(vocabulary)", param: "prompt")
+                }
+                tokenized.append((tokens, tokenizer.decode(tokens)))
+            }
+        }
+        for prompt in tokenized {
+            guard !prompt.tokens.isEmpty else {
+                throw APIError.invalidRequest("the prompt is empty and the model adds no beginning-of-sequence token", param: "prompt")
+            }
+            try checkFits(prompt.tokens.count, served, param: "prompt")
+        }
+        let settings = parsed.settings
+        let prompts = tokenized
+        let maxTokens = settings.maxTokens ?? 16
+        let echoLogprobs = parsed.echo ? parsed.logprobs : nil
+        let makeConstraint = try constraintMaker(settings.responseFormat, served)
+        try validate(settings, served)
+
+        var plans: [ChoicePlan] = []
+        for prompt in prompts {
+            for choice in 0..<settings.choices {
+                plans.append(ChoicePlan(prompt: prompt.tokens,
+                                        options: settings.options(choice: choice, maxTokens: maxTokens, logprobs: parsed.logprobs),
+                                        makeConstraint: makeConstraint,
+                                        promptLogprobs: choice == 0 ? echoLogprobs : nil))
+            }
+        }
+        let run = try GenerationRun.start(plans, on: served)
+        context.onDisconnect { [weak run] in run?.cancel() }
+        let json = ResponseJSON(kind: .completion, model: served.id, tokenizer: tokenizer)
+        var statistics = RunStatistics(arrival: arrival)
+        statistics.promptTokens = prompts.reduce(0) { $0 + $1.tokens.count }
+        let n = settings.choices
+
+        if settings.stream {
+            return stream(run, statistics: statistics, context: context, served: served, settings: settings, choices: plans.count) { item, state in
+                let promptIndex = item.choice / n
+                let prompt = prompts[promptIndex]
+                switch item.event {
+                case .started where parsed.echo && parsed.logprobs == nil:
+                    return [json.completionChoice(index: item.choice, text: prompt.text, logprobs: .null, finishReason: nil)]
+                case .promptLogprobs(let logprobs):
+                    let steps = zip(prompt.tokens, logprobs).map { (token: $0.0, logprobs: $0.1) }
+                    state.offsets[item.choice] = prompt.text.unicodeScalars.count
+                    return [json.completionChoice(index: item.choice, text: prompt.text,
+                                                  logprobs: json.completionLogprobs(tokens: steps, startOffset: 0), finishReason: nil)]
+                case .token(let token):
+                    var logprobs = JSONValue.null
+                    if parsed.logprobs != nil, let id = token.token {
+                        logprobs = json.completionLogprobs(tokens: [(id, token.logprobs)], startOffset: state.offsets[item.choice, default: 0])
+                    }
+                    state.offsets[item.choice, default: 0] += token.text.unicodeScalars.count
+                    guard !token.text.isEmpty || logprobs != .null else { return [] }
+                    return [json.completionChoice(index: item.choice, text: token.text, logprobs: logprobs, finishReason: nil)]
+                case .finished(let outcome):
+                    return [json.completionChoice(index: item.choice, text: "", logprobs: .null, finishReason: outcome.finishReason)]
+                default:
+                    return []
+                }
+            } envelope: { choices, usage in
+                json.envelope(object: ResponseJSON.Kind.completion.chunkObject, choices: choices, usage: usage)
+            }
+        }
+
+        let results = try await collect(run, statistics: &statistics, context: context, served: served, choices: plans.count)
+        var choices: [JSONValue] = []
+        for (index, result) in results.enumerated() {
+            let prompt = prompts[index / n]
+            let echoed = parsed.echo ? prompt.text : ""
+            var logprobs = JSONValue.null
+            if parsed.logprobs != nil {
+                var steps: [(token: Int32, logprobs: TokenLogprobs?)] = []
+                if parsed.echo {
+                    let promptLogprobs = results[index - index % n].promptLogprobs ?? []
+                    steps += zip(prompt.tokens, promptLogprobs).map { (token: $0.0, logprobs: $0.1) }
+                }
+                steps += result.tokens.compactMap { step in step.token.map { (token: $0, logprobs: step.logprobs) } }
+                logprobs = json.completionLogprobs(tokens: steps, startOffset: 0)
+            }
+            choices.append(json.completionChoice(index: index, text: echoed + result.text, logprobs: logprobs,
+                                                 finishReason: result.outcome?.finishReason ?? "stop"))
+        }
+        let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
+                                       cached: statistics.reusedPromptTokens)
+        return Self.jsonResponse(json.envelope(object: ResponseJSON.Kind.completion.object, choices: choices, usage: usage))
+    }
+
+    // MARK: - /v1/chat/completions
+
+    func chatCompletions(_ request: Request, _ context: HearthRequestContext) async throws -> Response {
+        let arrival = Date()
+        let parsed = try ChatCompletionRequest(try await body(request), limits: limits)
+        let served = try models.model(named: parsed.settings.model)
+        context.record.model = served.id
+        guard let chat = served.chat else {
+            throw APIError.invalidRequest("the model '\(served.id)' has no chat template; use /v1/completions for raw completion",
+                                          param: "model", code: "no_chat_template")
+        }
+        let prompt: [Int32]
+        do {
+            prompt = try chat.chatPromptTokens(messages: parsed.messages, tools: parsed.tools)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.invalidRequest("the model's chat template rejected the conversation: \(error)", param: "messages")
+        }
+        try checkFits(prompt.count, served, param: "messages")
+        let settings = parsed.settings
+        let maxTokens = settings.maxTokens ?? served.contextLength
+        let makeConstraint = try constraintMaker(settings.responseFormat, served)
+        try validate(settings, served)
+
+        let plans = (0..<settings.choices).map { choice in
+            ChoicePlan(prompt: prompt, options: settings.options(choice: choice, maxTokens: maxTokens, logprobs: parsed.logprobs),
+                       makeConstraint: makeConstraint, promptLogprobs: nil)
+        }
+        let run = try GenerationRun.start(plans, on: served)
+        context.onDisconnect { [weak run] in run?.cancel() }
+        let json = ResponseJSON(kind: .chat, model: served.id, tokenizer: served.model.tokenizer)
+        var statistics = RunStatistics(arrival: arrival)
+        statistics.promptTokens = prompt.count
+
+        if settings.stream {
+            return stream(run, statistics: statistics, context: context, served: served, settings: settings, choices: plans.count) { item, _ in
+                switch item.event {
+                case .started:
+                    return [json.chatChunkChoice(index: item.choice, delta: [("role", "assistant"), ("content", "")],
+                                                 logprobs: .null, finishReason: nil)]
+                case .token(let token):
+                    var logprobs = JSONValue.null
+                    if let step = token.logprobs, parsed.logprobs != nil { logprobs = json.chatLogprobs([step]) }
+                    guard !token.text.isEmpty || logprobs != .null else { return [] }
+                    return [json.chatChunkChoice(index: item.choice, delta: [("content", .string(token.text))],
+                                                 logprobs: logprobs, finishReason: nil)]
+                case .finished(let outcome):
+                    return [json.chatChunkChoice(index: item.choice, delta: [], logprobs: .null, finishReason: outcome.finishReason)]
+                default:
+                    return []
+                }
+            } envelope: { choices, usage in
+                json.envelope(object: ResponseJSON.Kind.chat.chunkObject, choices: choices, usage: usage)
+            }
+        }
+
+        let results = try await collect(run, statistics: &statistics, context: context, served: served, choices: plans.count)
+        let choices = results.enumerated().map { index, result in
+            json.chatChoice(index: index, content: result.text,
+                            logprobs: parsed.logprobs == nil ? .null : json.chatLogprobs(result.tokens.compactMap(\.logprobs)),
+                            finishReason: result.outcome?.finishReason ?? "stop")
+        }
+        let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
+                                       cached: statistics.reusedPromptTokens)
+        return Self.jsonResponse(json.envelope(object: ResponseJSON.Kind.chat.object, choices: choices, usage: usage))
+    }
+
+    // MARK: - Shared
+
+    func checkFits(_ count: Int, _ served: ServedModel, param: String) throws {
+        guard count < served.contextLength else {
+            var error = APIError.contextLengthExceeded(promptTokens: count, contextLength: served.contextLength)
+            error = APIError(status: error.status, message: error.message, type: error.type, param: param, code: error.code)
+            throw error
+        }
+    }
+
+    func validate(_ settings: GenerationSettings, _ served: ServedModel) throws {
+        do {
+            try settings.sampling.validate(vocabularySize: served.model.config.vocabularySize)
+        } catch let error as SamplingError {
+            throw APIError.invalidRequest(error.description)
+        }
+    }
+
+    func constraintMaker(_ format: ResponseFormat, _ served: ServedModel) throws -> (@Sendable () throws -> TokenConstraint)? {
+        if format == .text { return nil }
+        guard let constraints else {
+            throw APIError.invalidRequest("structured output (response_format json_object or json_schema) is not available in this build",
+                                          param: "response_format")
+        }
+        do {
+            return try constraints.prepare(format, for: served.model)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.invalidRequest("'response_format' is not usable: \(error)", param: "response_format")
+        }
+    }
+
+    func collect(_ run: GenerationRun, statistics: inout RunStatistics, context: HearthRequestContext,
+                 served: ServedModel, choices: Int) async throws -> [ChoiceResult] {
+        let results = try await run.collect(choices: choices, statistics: &statistics)
+        statistics.record(in: metrics, model: served.id)
+        context.record.setTokens(prompt: statistics.promptTokens, completion: statistics.completionTokens)
+        return results
+    }
+
+    static func jsonResponse(_ value: JSONValue) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized(.compact))))
+    }
+
+    /// Per-stream state the chunk renderer keeps (character offsets for completion logprobs).
+    struct StreamState {
+        var offsets: [Int: Int] = [:]
+    }
+
+    /// A server-sent event stream: one chunk per event that shows something, then the usage chunk
+    /// when asked for, then `[DONE]`. A write that fails (the client left) cancels the run.
+    func stream(_ run: GenerationRun, statistics: RunStatistics, context: HearthRequestContext, served: ServedModel,
+                settings: GenerationSettings, choices: Int,
+                render: @escaping @Sendable (GenerationRun.Event, inout StreamState) -> [JSONValue],
+                envelope: @escaping @Sendable ([JSONValue], JSONValue?) -> JSONValue) -> Response {
+        let record = context.record
+        record.isStreaming = true
+        let metrics = self.metrics
+        let includeUsage = settings.includeUsage
+        let body = ResponseBody { writer in
+            var statistics = statistics
+            var state = StreamState()
+            var open = choices
+            var status = 200
+            defer {
+                run.cancel()
+                statistics.record(in: metrics, model: served.id)
+                record.setTokens(prompt: statistics.promptTokens, completion: statistics.completionTokens)
+                record.complete(status: status)
+            }
+            do {
+                for await item in run.events {
+                    switch item.event {
+                    case .token: statistics.sawToken()
+                    case .finished(let outcome):
+                        statistics.completionTokens += outcome.completionTokens
+                        statistics.reusedPromptTokens += outcome.reusedPromptTokens
+                        open -= 1
+                    case .failed(let error):
+                        let apiError = GenerationRun.apiError(for: error)
+                        status = Int(apiError.status.code)
+                        try await writer.write(ByteBuffer(string: ResponseJSON.event(apiError.json) + ResponseJSON.done))
+                        try await writer.finish(nil)
+                        return
+                    default: break
+                    }
+                    for choice in render(item, &state) {
+                        let usage: JSONValue? = includeUsage ? .null : nil
+                        try await writer.write(ByteBuffer(string: ResponseJSON.event(envelope([choice], usage))))
+                    }
+                    if open == 0 { break }
+                }
+                guard open == 0 else {
+                    // The run was cancelled: the client left, or the server is shutting down.
+                    status = 499
+                    return
+                }
+                var tail = ""
+                if includeUsage {
+                    tail += ResponseJSON.event(envelope([], ResponseJSON.usage(
+                        prompt: statistics.promptTokens, completion: statistics.completionTokens,
+                        cached: statistics.reusedPromptTokens)))
+                }
+                tail += ResponseJSON.done
+                try await writer.write(ByteBuffer(string: tail))
+                try await writer.finish(nil)
+            } catch {
+                status = 499
+                throw error
+            }
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+}

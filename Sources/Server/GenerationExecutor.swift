@@ -1,0 +1,94 @@
+import Engine
+import Foundation
+import Models
+
+/// One sequence to generate: what to feed, how to sample, and where to report.
+///
+/// The executor calls `sink` from its own thread, in order: `.started` when a slot takes the job,
+/// then optionally `.promptLogprobs`, the `.token`s, and exactly one `.finished` or `.failed`.
+/// `sink` returns false when nobody wants the rest (the client went away): the executor then stops
+/// the job as soon as it can and frees the slot.
+public struct GenerationJob: @unchecked Sendable {
+    public let prompt: [Int32]
+    public let options: GenerationOptions
+    /// Restricts the output (structured output); a fresh instance per job, used from the slot's thread only.
+    public let constraint: TokenConstraint?
+    /// Log-probabilities of the prompt's own tokens (for `echo`), with this many alternatives each.
+    public let promptLogprobs: Int?
+    public let sink: @Sendable (GenerationEvent) -> Bool
+
+    public init(prompt: [Int32], options: GenerationOptions, constraint: TokenConstraint? = nil,
+                promptLogprobs: Int? = nil, sink: @escaping @Sendable (GenerationEvent) -> Bool) {
+        self.prompt = prompt
+        self.options = options
+        self.constraint = constraint
+        self.promptLogprobs = promptLogprobs
+        self.sink = sink
+    }
+}
+
+public enum GenerationEvent: @unchecked Sendable {
+    /// A slot took the job off the queue.
+    case started
+    /// One entry per prompt token; the first is nil (nothing predicts it).
+    case promptLogprobs([TokenLogprobs?])
+    case token(GeneratedToken)
+    case finished(GenerationOutcome)
+    case failed(Error)
+}
+
+public struct GenerationOutcome: Sendable, Equatable {
+    /// OpenAI's `finish_reason`: "stop" or "length".
+    public let finishReason: String
+    public let promptTokens: Int
+    public let completionTokens: Int
+    /// Prompt tokens whose cache a slot kept from its previous request.
+    public let reusedPromptTokens: Int
+}
+
+/// Why a set of jobs was not queued.
+public enum SubmissionError: Error, Equatable {
+    /// Every slot is busy and the queue is full; retrying after about this many seconds may work.
+    case queueFull(retryAfterSeconds: Int)
+    case shuttingDown
+}
+
+/// Runs generations for one model. The HTTP layer only submits jobs and reads their events, so
+/// the way slots are executed can change (today: one thread per slot, each with its own KV cache;
+/// later: continuous batching, one forward pass shared by all active sequences) without touching it.
+public protocol GenerationExecutor: AnyObject, Sendable {
+    /// Sequences that can run at once.
+    var slotCount: Int { get }
+    /// The context length of every slot.
+    var contextLength: Int { get }
+    /// Jobs waiting for a slot.
+    var queueDepth: Int { get }
+    /// Jobs running now.
+    var activeCount: Int { get }
+    /// Queues `jobs` together (the choices of one request), all or none. The returned ticket
+    /// takes back those still queued.
+    func submit(_ jobs: [GenerationJob]) throws -> JobTicket
+    /// Refuses new jobs, fails the queued ones with `SubmissionError.shuttingDown`, lets running
+    /// ones finish until `deadline`, after which they are cancelled. Returns when all have ended.
+    func shutdown(deadline: Date) async
+}
+
+/// A handle on submitted jobs: cancelling takes back those still queued (running ones stop when
+/// their sink returns false).
+public final class JobTicket: @unchecked Sendable {
+    private let onCancel: @Sendable () -> Void
+    private let lock = NSLock()
+    private var cancelled = false
+
+    public init(onCancel: @escaping @Sendable () -> Void) {
+        self.onCancel = onCancel
+    }
+
+    public func cancel() {
+        lock.lock()
+        let first = !cancelled
+        cancelled = true
+        lock.unlock()
+        if first { onCancel() }
+    }
+}

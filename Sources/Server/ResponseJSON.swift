@@ -1,0 +1,137 @@
+import Engine
+import Foundation
+import JSON
+import Tokenizers
+
+/// Builds the JSON objects of OpenAI's responses and stream chunks for one request.
+struct ResponseJSON {
+    enum Kind {
+        case completion
+        case chat
+
+        var object: String { self == .completion ? "text_completion" : "chat.completion" }
+        var chunkObject: String { self == .completion ? "text_completion" : "chat.completion.chunk" }
+        var idPrefix: String { self == .completion ? "cmpl-" : "chatcmpl-" }
+    }
+
+    let kind: Kind
+    let id: String
+    let created: Int
+    let model: String
+    let tokenizer: Tokenizer
+
+    init(kind: Kind, model: String, tokenizer: Tokenizer) {
+        self.kind = kind
+        self.model = model
+        self.tokenizer = tokenizer
+        created = Int(Date().timeIntervalSince1970)
+        var random = SystemRandomNumberGenerator()
+        id = kind.idPrefix + (0..<24).map { _ in String(UInt8.random(in: 0..<36, using: &random), radix: 36) }.joined()
+    }
+
+    static let fingerprint = "hearth"
+
+    func envelope(object: String, choices: [JSONValue], usage: JSONValue?) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("id", .string(id)), ("object", .string(object)), ("created", .int(created)), ("model", .string(model)),
+            ("system_fingerprint", .string(Self.fingerprint)), ("choices", .array(choices)),
+        ]
+        if let usage { fields.append(("usage", usage)) }
+        return .object(JSONObject(fields))
+    }
+
+    static func usage(prompt: Int, completion: Int, cached: Int) -> JSONValue {
+        .object(JSONObject([
+            ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)),
+            ("total_tokens", .int(prompt + completion)),
+            ("prompt_tokens_details", .object(JSONObject([("cached_tokens", .int(cached))]))),
+        ]))
+    }
+
+    // MARK: - Tokens and log-probabilities
+
+    /// What a token stands for, as text (a token holding part of a UTF-8 character shows U+FFFD,
+    /// as in OpenAI's responses; `bytes` carries the exact bytes).
+    func tokenString(_ token: Int32) -> String {
+        String(decoding: tokenizer.piece(token), as: UTF8.self)
+    }
+
+    /// JSON has no infinities; OpenAI reports impossible tokens at -9999.
+    static func logprobValue(_ value: Float) -> JSONValue {
+        .double(value.isFinite ? Double(value) : -9999)
+    }
+
+    /// OpenAI's legacy completions format: parallel arrays of tokens, their log-probabilities, the
+    /// alternatives (an object from token text to log-probability) and each token's character offset.
+    func completionLogprobs(tokens: [(token: Int32, logprobs: TokenLogprobs?)], startOffset: Int) -> JSONValue {
+        var strings: [JSONValue] = []
+        var values: [JSONValue] = []
+        var tops: [JSONValue] = []
+        var offsets: [JSONValue] = []
+        var offset = startOffset
+        for (token, logprobs) in tokens {
+            let text = tokenString(token)
+            strings.append(.string(text))
+            offsets.append(.int(offset))
+            offset += text.unicodeScalars.count  // Python counts code points
+            if let logprobs {
+                values.append(Self.logprobValue(logprobs.logprob))
+                var top = JSONObject()
+                for entry in logprobs.top { top[tokenString(entry.token)] = Self.logprobValue(entry.logprob) }
+                tops.append(.object(top))
+            } else {
+                values.append(.null)
+                tops.append(.null)
+            }
+        }
+        return .object(JSONObject([
+            ("tokens", .array(strings)), ("token_logprobs", .array(values)),
+            ("top_logprobs", .array(tops)), ("text_offset", .array(offsets)),
+        ]))
+    }
+
+    /// The chat format: `{"content": [{"token", "logprob", "bytes", "top_logprobs": [...]}]}`.
+    func chatLogprobs(_ logprobs: [TokenLogprobs]) -> JSONValue {
+        func entry(_ token: Int32, _ logprob: Float) -> [(String, JSONValue)] {
+            [("token", .string(tokenString(token))), ("logprob", Self.logprobValue(logprob)),
+             ("bytes", .array(tokenizer.piece(token).map { .int(Int($0)) }))]
+        }
+        let content: [JSONValue] = logprobs.map { step in
+            .object(JSONObject(entry(step.token, step.logprob) + [
+                ("top_logprobs", .array(step.top.map { .object(JSONObject(entry($0.token, $0.logprob))) })),
+            ]))
+        }
+        return .object(JSONObject([("content", .array(content))]))
+    }
+
+    // MARK: - Whole responses
+
+    func completionChoice(index: Int, text: String, logprobs: JSONValue, finishReason: String?) -> JSONValue {
+        .object(JSONObject([
+            ("index", .int(index)), ("text", .string(text)), ("logprobs", logprobs),
+            ("finish_reason", finishReason.map(JSONValue.string) ?? .null),
+        ]))
+    }
+
+    func chatChoice(index: Int, content: String, logprobs: JSONValue, finishReason: String) -> JSONValue {
+        .object(JSONObject([
+            ("index", .int(index)),
+            ("message", .object(JSONObject([("role", "assistant"), ("content", .string(content))]))),
+            ("logprobs", logprobs), ("finish_reason", .string(finishReason)),
+        ]))
+    }
+
+    func chatChunkChoice(index: Int, delta: [(String, JSONValue)], logprobs: JSONValue, finishReason: String?) -> JSONValue {
+        .object(JSONObject([
+            ("index", .int(index)), ("delta", .object(JSONObject(delta))), ("logprobs", logprobs),
+            ("finish_reason", finishReason.map(JSONValue.string) ?? .null),
+        ]))
+    }
+
+    /// A server-sent event carrying `value`.
+    static func event(_ value: JSONValue) -> String {
+        "data: " + value.serialized(.compact) + "\n\n"
+    }
+
+    static let done = "data: [DONE]\n\n"
+}

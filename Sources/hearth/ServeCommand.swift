@@ -1,0 +1,124 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Models
+import Server
+import Store
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve models over an OpenAI-compatible HTTP API (chat, completions, streaming).",
+        discussion: """
+        Each MODEL is a GGUF file or a catalog name; clients choose one with the `model` field, by its
+        catalog name or its file name without `.gguf` (GET /v1/models lists them). Every model gets
+        --parallel slots, each with its own KV cache; requests beyond the slots wait in a queue of
+        --queue-size, and beyond that get 429 with Retry-After. With --api-key (or $HEARTH_API_KEY)
+        every route but /health requires `Authorization: Bearer KEY`. SIGTERM or Ctrl-C shuts down
+        gracefully.
+
+        Example:
+          hearth serve smollm2-135m-instruct --port 8080
+          curl http://127.0.0.1:8080/v1/completions -H 'Content-Type: application/json' \\
+            -d '{"model": "smollm2-135m-instruct", "prompt": "The capital of France is", "max_tokens": 8}'
+        """
+    )
+
+    @Argument(help: "GGUF files or catalog names to serve.")
+    var models: [String]
+
+    @Option(name: .long, help: "Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    @Option(name: .long, help: "Require this key as 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY; none: open).")
+    var apiKey: String?
+
+    @Option(name: .long, help: "Generations each model runs at once (its slots, each with its own KV cache).")
+    var parallel = 4
+
+    @Option(name: .long, help: "Context size of each slot in tokens (default: the model's, at most 4096).")
+    var ctxSize: Int?
+
+    @Option(name: .long, help: "Matrix threads of each slot (slots run side by side on their own threads).")
+    var threads = 1
+
+    @Option(name: .long, help: "Requests that may wait for a slot, per model, before the server answers 429.")
+    var queueSize = 64
+
+    @Option(name: .long, help: "Largest request body accepted, in bytes.")
+    var maxBodyBytes = 8 << 20
+
+    func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("name at least one model to serve") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard queueSize >= 0 else { throw ValidationError("--queue-size must be zero or more") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        if let ctxSize, ctxSize < 2 { throw ValidationError("--ctx-size must be at least 2") }
+        if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty") }
+    }
+
+    func run() throws {
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "hearth.serve")
+        logger.logLevel = .info
+
+        var served: [ServedModel] = []
+        for argument in models {
+            let model = try ModelArgument.load(argument)
+            let id = Self.modelID(argument)
+            guard !served.contains(where: { $0.id == id }) else {
+                throw CLIError("the model id '\(id)' is given twice")
+            }
+            if let ctxSize, ctxSize > model.config.contextLength {
+                throw CLIError("--ctx-size \(ctxSize) exceeds the context of '\(id)' (\(model.config.contextLength) tokens)")
+            }
+            let length = min(ctxSize ?? min(model.config.contextLength, 4096), model.config.contextLength)
+            let executor = SlotExecutor(model: model, slots: parallel, contextLength: length,
+                                        threadsPerSlot: threads, queueCapacity: queueSize)
+            let chat = try ServerChat.builder(for: model)
+            if chat == nil { status("\(id) has no chat template: only /v1/completions serves it") }
+            served.append(ServedModel(id: id, model: model, executor: executor, chat: chat))
+            status("loaded \(id): context \(length) tokens, \(parallel) slots of \(threads) thread(s)")
+        }
+
+        var configuration = ServerConfiguration(host: host, port: port,
+                                                apiKey: apiKey ?? ProcessInfo.processInfo.environment["HEARTH_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+        configuration.limits.maximumBodyBytes = maxBodyBytes
+        let registry = ModelRegistry(served)
+        let host = self.host
+        let keyed = configuration.apiKey != nil
+
+        // The command runs synchronously; the server runs on Swift's concurrency pool meanwhile.
+        let outcome = ServeOutcome()
+        let finished = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await runServer(models: registry, configuration: configuration,
+                                    constraints: ServerChat.constraints, logger: logger) { port in
+                    status("serving \(registry.ids.joined(separator: ", ")) on http://\(host):\(port)/v1\(keyed ? " (API key required)" : "")")
+                }
+            } catch {
+                outcome.error = error
+            }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = outcome.error { throw error }
+    }
+
+    /// The id clients use: the catalog name, or the file's name without `.gguf`.
+    static func modelID(_ argument: String) -> String {
+        if Catalog.entry(named: argument) != nil { return argument }
+        let name = URL(fileURLWithPath: argument).lastPathComponent
+        return name.hasSuffix(".gguf") ? String(name.dropLast(5)) : name
+    }
+}
+
+private final class ServeOutcome: @unchecked Sendable {
+    var error: Error?
+}
