@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "ChatTemplates", targets: ["ChatTemplates"]),
+        .library(name: "StructuredOutput", targets: ["StructuredOutput"]),
         .executable(name: "hearth", targets: ["hearth"]),
     ],
     dependencies: [
@@ -31,14 +33,18 @@ let package = Package(
         ),
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Models", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
-        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Kernels"]),
+        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Kernels", "ChatTemplates", "JSON", "StructuredOutput"]),
         .target(name: "Store"),
         // Order-preserving JSON values, a strict bounded parser, and Python-compatible printing.
         .target(name: "JSON"),
+        // Chat templates: a Jinja subset rendering as jinja2 does, with bounded work.
+        .target(name: "ChatTemplates", dependencies: ["JSON"]),
+        // JSON Schema compiled to a byte-level automaton; token masks for constrained decoding.
+        .target(name: "StructuredOutput", dependencies: ["JSON", "Tokenizers"]),
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "GGUF", "Models", "Engine", "Store", "Tokenizers",
+                "GGUF", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +56,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Engine", "GGUF", "Kernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "StructuredOutputTests", dependencies: ["StructuredOutput", "JSON", "Tokenizers", "Models", "Engine", "TestSupport", "GGUF"]),
+        .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates", "JSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Models", "Tokenizers"]),
         // Runs the built executable as a user would.
         .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth"]),

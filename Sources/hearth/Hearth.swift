@@ -12,11 +12,15 @@ struct Hearth: ParsableCommand {
         (default ~/.cache/hearth/models).
 
         Examples:
-          hearth run smollm2-135m-instruct "The capital of France is"
+          hearth run smollm2-135m-instruct "What is the capital of France?"
+          hearth run gemma3-270m "The capital of France is" --temperature 0
+          hearth run qwen2.5-coder-0.5b-instruct "A user record" --json-schema user.schema.json
+          hearth chat smollm2-135m-instruct --system "Answer briefly."
+          hearth template smollm2-135m-instruct messages.json
           hearth show gemma3-270m
           hearth tokenize qwen2.5-coder-0.5b-instruct "def main():" --pieces
         """,
-        subcommands: [Run.self, Tokenize.self, Show.self, Bench.self, Pull.self, List.self]
+        subcommands: [Run.self, Chat.self, Template.self, Tokenize.self, Show.self, Bench.self, Pull.self, List.self]
     )
 }
 

@@ -1,80 +1,116 @@
 import ArgumentParser
 import Engine
 import Foundation
+import JSON
 import Models
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Complete a prompt, streaming only the generated text to standard output."
+        abstract: "Answer a prompt, streaming only the generated text to standard output.",
+        discussion: """
+        Models with a chat template (see `hearth show`) get the prompt as a user message in their
+        template; --raw, or a model without a template, completes the text as it is.
+        With --json or --json-schema the output is constrained token by token to valid JSON
+        (matching the schema), and only that JSON is printed.
+        """
     )
 
     @Argument(help: "A GGUF file or a catalog name.")
     var model: String
 
-    @Argument(help: "The text to complete (raw completion: no chat template is applied).")
+    @Argument(help: "The prompt: a user message, or with --raw the text to complete.")
     var prompt: String
 
-    @Option(name: .long, help: "Generate at most this many tokens.")
-    var maxTokens = 128
+    @Option(name: .long, help: "A system message to put before the prompt (chat template models).")
+    var system: String?
 
-    @Option(name: .long, help: "Sampling temperature; 0 is greedy (always the most likely token).")
-    var temperature: Float = 0.8
+    @Flag(name: .long, help: "Complete the prompt as plain text, without the chat template.")
+    var raw = false
 
-    @Option(name: .long, help: "Seed of the sampler's random generator (default: a random seed).")
-    var seed: UInt64?
+    @Flag(name: .long, help: "Constrain the output to be a JSON value.")
+    var json = false
 
-    @Option(name: .long, help: "Threads for the matrix products (default: all cores).")
-    var threads: Int?
+    @Option(name: .long, help: "Constrain the output to JSON valid against the JSON Schema in this file.")
+    var jsonSchema: String?
 
-    @Option(name: .long, help: "Context size in tokens (default: prompt plus --max-tokens, at most the model's).")
-    var ctxSize: Int?
+    @OptionGroup var generation: GenerationFlags
+    @OptionGroup var contextFlags: ContextFlags
 
     @Flag(name: .long, help: "Print timings (tokens per second) to standard error at the end.")
     var stats = false
 
     func validate() throws {
-        guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be zero or more") }
-        guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be zero or more") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if let ctxSize, ctxSize < 1 { throw ValidationError("--ctx-size must be at least 1") }
+        if raw && system != nil { throw ValidationError("--system needs the chat template; it cannot be used with --raw") }
+        if json && jsonSchema != nil { throw ValidationError("give --json or --json-schema, not both") }
     }
 
     func run() throws {
         let loadStart = Date()
+        let schema = try jsonSchema.map(StructuredOutputSupport.readSchema)
         let model = try ModelArgument.load(model)
-        let tokenizer = model.tokenizer
-        let promptTokens = tokenizer.encode(prompt, addSpecial: true, parseSpecial: false)
-        let trained = model.config.contextLength
-        let wanted = ctxSize ?? min(trained, promptTokens.count + maxTokens + 1)
-        guard wanted <= trained else {
-            throw CLIError("--ctx-size \(wanted) exceeds the model's context of \(trained) tokens")
-        }
-        guard promptTokens.count < wanted else {
-            throw CLIError("the prompt is \(promptTokens.count) tokens, which does not fit a context of \(wanted) tokens (the model's is \(trained))")
-        }
-        let context = model.makeContext(contextLength: wanted, threads: threads ?? defaultThreadCount)
+        let promptTokens = try PromptBuilder.tokens(model: model, modelName: self.model, prompt: prompt,
+                                                    system: system, raw: raw)
+        let options = generation.options()
+        let context = try ContextSizing.makeContext(model: model, promptTokens: promptTokens.count,
+                                                    maxTokens: options.maxTokens, flags: contextFlags)
+        let constraint = try StructuredOutputSupport.constraint(model: model, anyJSON: json, schema: schema)
         let generator = Generator(context: context)
-        let options = GenerationOptions(maxTokens: maxTokens, temperature: temperature,
-                                        seed: seed ?? UInt64.random(in: 0...UInt64.max))
         let loaded = Date()
         var firstToken: Date?
         var count = 0
         let output = FileHandle.standardOutput
-        try generator.generate(prompt: promptTokens, options: options) { step in
+        let summary = try generator.generate(prompt: promptTokens, options: options, constraint: constraint) { step in
             if firstToken == nil { firstToken = Date() }
-            count += 1
+            if step.token != nil { count += 1 }
             if !step.text.isEmpty { output.write(Data(step.text.utf8)) }
             return true
         }
         output.write(Data("\n".utf8))
+        if constraint != nil && summary.finishReason != .constraintSatisfied && summary.finishReason != .endOfGeneration {
+            throw CLIError("the JSON is incomplete: generation stopped (\(summary.finishReason.rawValue)) before the value was finished; raise --max-tokens")
+        }
         if stats {
             let end = Date()
             let promptSeconds = (firstToken ?? end).timeIntervalSince(loaded)
             let genSeconds = end.timeIntervalSince(firstToken ?? end)
-            status(String(format: "load %.2f s | prompt %d tokens, %.1f tokens/s | generated %d tokens, %.1f tokens/s | %d threads",
-                          loaded.timeIntervalSince(loadStart), promptTokens.count,
+            status(String(format: "load %.2f s | prompt %d tokens (%d cached), %.1f tokens/s | generated %d tokens, %.1f tokens/s | %d threads | %@",
+                          loaded.timeIntervalSince(loadStart), promptTokens.count, summary.reusedPromptTokens,
                           Double(promptTokens.count) / max(promptSeconds, 1e-9),
-                          count, Double(max(count - 1, 0)) / max(genSeconds, 1e-9), context.threadCount))
+                          count, Double(max(count - 1, 0)) / max(genSeconds, 1e-9), context.threadCount,
+                          summary.finishReason.rawValue))
         }
+    }
+}
+
+/// Turns a command-line prompt into tokens: through the chat template when the model has one.
+enum PromptBuilder {
+    static func tokens(model: LanguageModel, modelName: String, prompt: String, system: String?, raw: Bool) throws -> [Int32] {
+        if raw {
+            return model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: false)
+        }
+        guard let format = try ChatFormat(model: model) else {
+            if system != nil { throw CLIError("\(modelName) has no chat template, so --system cannot be applied; use --raw for plain completion") }
+            status("\(modelName) has no chat template: running raw completion")
+            return model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: false)
+        }
+        var messages: [JSONValue] = []
+        if let system { messages.append(ChatFormat.message("system", system)) }
+        messages.append(ChatFormat.message("user", prompt))
+        return try format.promptTokens(messages: messages)
+    }
+}
+
+enum ContextSizing {
+    /// A context for the prompt and the tokens to generate, within the model's trained length.
+    static func makeContext(model: LanguageModel, promptTokens: Int, maxTokens: Int, flags: ContextFlags) throws -> InferenceContext {
+        let trained = model.config.contextLength
+        let wanted = flags.ctxSize ?? min(trained, promptTokens + maxTokens + 1)
+        guard wanted <= trained else {
+            throw CLIError("--ctx-size \(wanted) exceeds the model's context of \(trained) tokens")
+        }
+        guard promptTokens < wanted else {
+            throw CLIError("the prompt is \(promptTokens) tokens, which does not fit a context of \(wanted) tokens (the model's is \(trained))")
+        }
+        return model.makeContext(contextLength: wanted, threads: flags.threads ?? defaultThreadCount)
     }
 }

@@ -4,35 +4,8 @@ import XCTest
 
 /// The `hearth` executable as a user meets it: output on stdout, one-line errors, exit codes.
 final class CLITests: XCTestCase {
-    /// The built `hearth` in the products directory (the test target depends on it, so it is built).
-    private var executable: URL {
-        #if os(macOS)
-        return Bundle(for: Self.self).bundleURL.deletingLastPathComponent().appendingPathComponent("hearth")
-        #else
-        return Bundle.main.bundleURL.appendingPathComponent("hearth")
-        #endif
-    }
-
-    private struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    private func hearth(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    private func hearth(_ arguments: [String]) throws -> HearthProcess.Result {
+        try HearthProcess.run(arguments)
     }
 
     func testHelpNamesEveryCommand() throws {
@@ -54,7 +27,7 @@ final class CLITests: XCTestCase {
 
     func testGreedyRunIsReproducibleAndPrintsOnlyTheCompletion() throws {
         let path = try TestModels.url("smollm2-135m-instruct").path
-        let arguments = ["run", path, "The capital of France is", "--temperature", "0", "--max-tokens", "8"]
+        let arguments = ["run", path, "The capital of France is", "--raw", "--temperature", "0", "--max-tokens", "8"]
         let first = try hearth(arguments), second = try hearth(arguments)
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertEqual(first.stdout, second.stdout)

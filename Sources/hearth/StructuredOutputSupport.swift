@@ -1,0 +1,30 @@
+import Engine
+import Foundation
+import JSON
+import Models
+import StructuredOutput
+
+/// `--json` and `--json-schema` for the commands that generate.
+enum StructuredOutputSupport {
+    static let maximumSchemaBytes = 1 << 20
+
+    /// Reads and compiles a JSON Schema file, with errors naming the file.
+    static func readSchema(_ path: String) throws -> JSONSchema {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CLIError("cannot read \(path)") }
+        let data = handle.readData(ofLength: maximumSchemaBytes + 1)
+        guard data.count <= maximumSchemaBytes else { throw CLIError("\(path) is larger than 1 MiB") }
+        do {
+            return try JSONSchema(try JSONParser.parse(bytes: Array(data)))
+        } catch let error as JSONParseError {
+            throw CLIError("\(path): \(error)")
+        } catch let error as JSONSchemaError {
+            throw CLIError("\(path): \(error)")
+        }
+    }
+
+    /// The constraint for the flags given, or nil for free text.
+    static func constraint(model: LanguageModel, anyJSON: Bool, schema: JSONSchema?) throws -> TokenConstraint? {
+        guard let schema = schema ?? (anyJSON ? .anyJSON : nil) else { return nil }
+        return try JSONConstraint(schema: schema, tokenizer: model.tokenizer)
+    }
+}
