@@ -118,8 +118,24 @@ float hk_vec_dot(uint32_t weight_type, int64_t n, const void *w, const void *x) 
     return dot ? dot(n, w, x) : 0.0f;
 }
 
+void hk_rows_fallback(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
+                      int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride) {
+    const hk_dot_fn dot = weight_type < HK_TYPE_SLOTS ? hk_kernels_portable.dot[weight_type] : NULL;
+    if (!dot) return;
+    for (int64_t r = row_begin; r < row_end; ++r)
+        for (int64_t t = 0; t < tokens; ++t)
+            y[(size_t)t * y_stride + (size_t)r] = dot(n, (const uint8_t *)w + (size_t)r * row_bytes,
+                                                      (const uint8_t *)x + (size_t)t * x_row_bytes);
+}
+
 void hk_gemv_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, const void *x, float *y) {
+    if (weight_type >= HK_TYPE_SLOTS) return;
+    const hk_rows_fn rows = hk_active_kernels()->rows[weight_type];
+    if (rows) {
+        if (row_begin < row_end) rows(n, w, row_bytes, row_begin, row_end, x, 0, 1, y, 0);
+        return;
+    }
     const hk_dot_fn dot = dot_for(weight_type);
     if (!dot) return;
     const uint8_t *row = (const uint8_t *)w + (size_t)row_begin * row_bytes;
@@ -137,6 +153,11 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
                   int64_t tokens, float *y, size_t y_stride) {
     if (weight_type >= HK_TYPE_SLOTS) return;
     const hk_kernels *kernels = hk_active_kernels();
+    if (kernels->rows[weight_type]) {
+        if (row_begin < row_end && tokens > 0)
+            kernels->rows[weight_type](n, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
+        return;
+    }
     const hk_dot_fn dot = kernels->dot[weight_type];
     const hk_tokens4_fn tokens4 = kernels->tokens4[weight_type];
     if (!dot) return;

@@ -144,11 +144,19 @@ typedef void (*hk_quantize_fn)(const float *x, void *y, int64_t k);
 /// operation reordered.
 typedef void (*hk_tokens4_fn)(int64_t n, const void *w, const void *x, size_t x_stride, float *out);
 
+/// Rows [row_begin, row_end) of W against `tokens` activation rows `x_row_bytes` apart:
+/// y[t * y_stride + r]. What `hk_gemm_rows` does, as one kernel that owns its blocking; its outputs
+/// must not depend on the row range, the token count or the thread.
+typedef void (*hk_rows_fn)(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                           const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+
 /// Everything one dispatch level provides. A NULL dot entry means "type not supported"; a NULL
-/// tokens4 entry means "call dot for each token".
+/// tokens4 entry means "call dot for each token"; a non-NULL rows entry serves both mat-vec and
+/// mat-mat for that type (the dot and tokens4 entries then serve only hk_vec_dot).
 typedef struct hk_kernels {
     hk_dot_fn dot[HK_TYPE_SLOTS];
     hk_tokens4_fn tokens4[HK_TYPE_SLOTS];
+    hk_rows_fn rows[HK_TYPE_SLOTS];
     hk_quantize_fn quantize_q8_0;
     hk_quantize_fn quantize_q8_1;
     hk_quantize_fn quantize_q8_K;
@@ -167,7 +175,23 @@ const hk_kernels *hk_active_kernels(void);
 void hk_quantize_q8_0_portable(const float *x, void *y, int64_t k);
 void hk_quantize_q8_1_portable(const float *x, void *y, int64_t k);
 void hk_quantize_q8_K_portable(const float *x, void *y, int64_t k);
+/// The portable level's dots, row by row and token by token: the bitwise stand-in for a rows
+/// kernel that could not get its scratch memory.
+void hk_rows_fallback(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
+                      int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+
 #if HK_X86
+// Row-interleaved kernels (gemm_vnni.c), bitwise equal to the portable dots.
+void hk_rows_q4_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                       const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+void hk_rows_q5_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                       const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+void hk_rows_q8_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                       const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+void hk_rows_q4_K_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                       const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+void hk_rows_q6_K_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                       const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
 void hk_quantize_q8_0_avx2(const float *x, void *y, int64_t k);
 void hk_quantize_q8_1_avx2(const float *x, void *y, int64_t k);
 void hk_quantize_q8_K_avx2(const float *x, void *y, int64_t k);

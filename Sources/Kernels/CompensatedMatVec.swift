@@ -15,12 +15,20 @@ import GGUF
 /// Used where 8-bit activations hurt most (the feed-forward down projection, whose SwiGLU/GELU inputs
 /// have large outliers, and the output projection, whose errors land on the logits unfiltered).
 public final class CompensatedMatVec {
-    /// Tokens per call of the batched kernel: 2 × this rows (values and residuals) at a time.
-    private static let tokensPerCall = 8
+    /// Tokens per call of the batched kernel (2 × this rows: values and residuals): as many as fit
+    /// `productBudget` bytes of products, up to `maximumTokensPerCall`. The batched kernel unpacks
+    /// each group of weight rows once per call, so more tokens per call make that cost smaller; the
+    /// budget keeps the products of a vocabulary-sized output projection to one token at a time.
+    private static let maximumTokensPerCall = 64
+    private static let productBudget = 4 << 20
 
-    private var stacked: UnsafeMutablePointer<Float>     // (2·tokensPerCall, columns): values, then residuals
+    private static func tokensPerCall(rows: Int) -> Int {
+        max(1, min(maximumTokensPerCall, productBudget / max(1, 2 * rows * MemoryLayout<Float>.size)))
+    }
+
+    private var stacked: UnsafeMutablePointer<Float>     // (2·tokens per call, columns): values, then residuals
     private var stackedCapacity = 0
-    private var products: UnsafeMutablePointer<Float>    // (2·tokensPerCall, rows)
+    private var products: UnsafeMutablePointer<Float>    // (2·tokens per call, rows)
     private var productsCapacity = 0
     private var quantized: UnsafeMutableRawPointer       // one activation row in the weight's partner format
     private var quantizedCapacity = 0
@@ -45,10 +53,11 @@ public final class CompensatedMatVec {
             // Float activations are not quantized at all: nothing to compensate.
             return MatVec.multiplyBatch(w, x: x, count: n, into: y, pool: pool)
         }
-        reserve(columns: w.columns, rows: w.rows, format: format)
+        let perCall = Self.tokensPerCall(rows: w.rows)
+        reserve(columns: w.columns, rows: w.rows, tokens: min(perCall, n), format: format)
         var start = 0
         while start < n {
-            let m = min(Self.tokensPerCall, n - start)
+            let m = min(perCall, n - start)
             for t in 0..<m {
                 let source = x + (start + t) * w.columns
                 let value = stacked + t * w.columns
@@ -70,8 +79,8 @@ public final class CompensatedMatVec {
         }
     }
 
-    private func reserve(columns: Int, rows: Int, format: GGMLType) {
-        let rowsNeeded = 2 * Self.tokensPerCall
+    private func reserve(columns: Int, rows: Int, tokens: Int, format: GGMLType) {
+        let rowsNeeded = 2 * tokens
         if stackedCapacity < rowsNeeded * columns {
             stacked.deallocate()
             stackedCapacity = rowsNeeded * columns

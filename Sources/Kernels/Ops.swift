@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The element-wise and reduction operations around the matrix products: norms, RoPE, softmax and the
@@ -71,16 +72,25 @@ public enum Ops {
         }
     }
 
-    /// GELU with the tanh approximation (as Gemma and ggml use), computed exactly rather than through
-    /// ggml's f16 lookup table, gating `up`; written into `gate`.
+    /// GELU with the tanh approximation (as Gemma and ggml use), computed to float precision rather
+    /// than through ggml's f16 lookup table, gating `up`; written into `gate`. The C kernel
+    /// (`hk_gelu_tanh_gated`, vectorized exp within 2 ulp of expf); `geluTanhGatedScalar` is its twin.
     public static func geluTanhGated(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        hk_gelu_tanh_gated(gate, up, Int64(count))
+    }
+
+    /// The scalar twin of `geluTanhGated`.
+    public static func geluTanhGatedScalar(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { gate[i] = geluTanh(gate[i]) * up[i] }
     }
 
+    /// x·(1 + tanh u)/2 with u = √(2/π)·(x + 0.044715·x³), evaluated as x / (1 + e^(−2u)): the same
+    /// function, without the cancellation of 1 + tanh u where tanh u nears −1.
     @inline(__always)
     public static func geluTanh(_ x: Float) -> Float {
         let sqrt2OverPi: Float = 0.797_884_56
-        return 0.5 * x * (1 + tanhf(sqrt2OverPi * x * (1 + 0.044715 * x * x)))
+        let u = sqrt2OverPi * x * (1 + 0.044715 * x * x)
+        return x / (1 + expf(-2 * u))
     }
 }
 

@@ -4,8 +4,10 @@ import Kernels
 /// The mutable half of a model: one sequence's KV cache, its position, and scratch buffers.
 ///
 /// The fast path. Matrices are multiplied in their quantized blocks with activations quantized to
-/// 8 bits (Kernels.MatVec), compensated for the down and output projections; a prompt is processed in chunks as matrix-matrix products; keys and values
-/// are cached in Float32 (llama.cpp uses f16, one of its error sources against the fp64 reference).
+/// 8 bits (Kernels.MatVec), compensated for the down and output projections; a prompt is processed
+/// in chunks as matrix-matrix products; keys and values are cached in Float32 (llama.cpp uses f16,
+/// one of its error sources against the fp64 reference) and attended to by Kernels.Attention, one
+/// task per token and KV head.
 /// Not thread-safe: one context per sequence, used from one task at a time; its thread pool does the
 /// parallel work.
 public final class InferenceContext {
@@ -35,7 +37,7 @@ public final class InferenceContext {
         pool = ThreadPool(threadCount: threads)
         keys = (0..<config.blockCount).map { _ in .allocate(capacity: length * config.keyValueDimension) }
         values = (0..<config.blockCount).map { _ in .allocate(capacity: length * config.valueDimension) }
-        scratch = Scratch(config: config, batch: self.batchSize, contextLength: length)
+        scratch = Scratch(config: config, batch: self.batchSize)
         ropeGlobal = RopeTable(dimensions: config.ropeDimensions, base: config.ropeFrequencyBase,
                                scale: config.ropeScale, factors: config.ropeFrequencyFactors)
         ropeSliding = config.slidingRopeFrequencyBase.map { RopeTable(dimensions: config.ropeDimensions, base: $0) }
@@ -200,24 +202,17 @@ public final class InferenceContext {
         let start = position
         let hs = c.headSize, vs = c.valueHeadSize
         let outDim = c.headCount * vs
-        pool.parallelFor(c.headCount) { h in
-            let kvHead = h / groupSize
-            let scores = s.scores + h * self.contextLength
-            for t in 0..<n {
-                let pos = start + t
-                let first = window.map { max(0, pos - $0 + 1) } ?? 0
-                let q = s.query + t * qd + h * hs
-                for j in first...pos {
-                    scores[j - first] = Ops.dot(q, cachedKeys + j * kd + kvHead * hs, count: hs) * c.attentionScale
-                }
-                let span = pos - first + 1
-                Ops.softmax(scores, count: span)
-                let o = out + t * outDim + h * vs
-                o.update(repeating: 0, count: vs)
-                for j in first...pos {
-                    Ops.addScaled(cachedValues + j * vd + kvHead * vs, alpha: scores[j - first], into: o, count: vs)
-                }
-            }
+        let scale = c.attentionScale
+        // One task per token and KV head (its query heads together); later tokens see more
+        // positions, and the pool hands tasks out one at a time, so the threads stay even.
+        pool.parallelFor(n * c.headCountKV) { task in
+            let t = task / c.headCountKV, kvHead = task % c.headCountKV
+            let pos = start + t
+            let first = window.map { max(0, pos - $0 + 1) } ?? 0
+            Attention.attend(query: s.query + t * qd + kvHead * groupSize * hs, group: groupSize, headSize: hs,
+                             keys: cachedKeys + kvHead * hs, keyStride: kd,
+                             values: cachedValues + kvHead * vs, valueStride: vd, valueSize: vs,
+                             positions: first...pos, scale: scale, into: out + t * outDim + kvHead * groupSize * vs)
         }
     }
 
@@ -237,9 +232,9 @@ public final class InferenceContext {
 
 /// Activation buffers for one chunk of up to `batch` tokens, allocated once per context.
 private final class Scratch {
-    let hidden, normed, branch, query, key, value, attention, gate, up, scores: UnsafeMutablePointer<Float>
+    let hidden, normed, branch, query, key, value, attention, gate, up: UnsafeMutablePointer<Float>
 
-    init(config c: ModelConfig, batch n: Int, contextLength: Int) {
+    init(config c: ModelConfig, batch n: Int) {
         hidden = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
         normed = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
         branch = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
@@ -249,10 +244,9 @@ private final class Scratch {
         attention = .allocate(capacity: n * c.headCount * c.valueHeadSize) // (batch, heads·valueHeadSize)
         gate = .allocate(capacity: n * c.feedForwardLength)          // (batch, feedForward)
         up = .allocate(capacity: n * c.feedForwardLength)            // (batch, feedForward)
-        scores = .allocate(capacity: c.headCount * contextLength)    // (heads, context)
     }
 
     deinit {
-        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up, scores] { buffer.deallocate() }
+        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up] { buffer.deallocate() }
     }
 }

@@ -49,8 +49,12 @@ final class MatVecTests: XCTestCase {
         }
     }
 
+    /// Types whose mat-vec and mat-mat at the VNNI level are the row-interleaved kernels
+    /// (gemm_vnni.c), which keep the portable float order: bitwise the scalar twin.
+    private static let interleavedTypes: Set<GGMLType> = [.q4_0, .q5_0, .q8_0, .q4_K, .q6_K]
+
     /// multiply (threads, C at each level) against multiplyScalar, row by row, with the tolerance
-    /// of VecDotTests (bitwise at the portable level).
+    /// of VecDotTests (bitwise at the portable level, and for the interleaved kernels).
     func testMultiplyMatchesScalarTwinAtEveryLevel() throws {
         var rng = TestRandom(seed: 11)
         let pool = ThreadPool(threadCount: 3)
@@ -69,7 +73,7 @@ final class MatVecTests: XCTestCase {
                     for r in 0..<c.rows {
                         let rowBytes = Array(c.weights[(r * w.rowBytes)..<((r + 1) * w.rowBytes)])
                         let scale = try TestData.magnitude(type, weights: rowBytes, activations: activations, count: c.columns)
-                        if level == .portable {
+                        if level == .portable || (level == .avx512VNNI && Self.interleavedTypes.contains(type)) {
                             XCTAssertEqual(fast[r].bitPattern, twin[r].bitPattern, "\(type) row \(r) at \(level)")
                         } else {
                             XCTAssertLessThanOrEqual(Double(abs(fast[r] - twin[r])), 1e-5 * scale, "\(type) row \(r) at \(level)")
@@ -111,6 +115,38 @@ final class MatVecTests: XCTestCase {
                         }
                     }
                     KernelDispatch.reset()
+                }
+            }
+        }
+    }
+
+    /// The interleaved kernels take eight rows at a time and unpack them once per batch into a
+    /// panel (more than four tokens) or use them directly (up to four): every output, for every
+    /// batch size and row range (row counts that leave a partial group, several threads), is
+    /// bitwise the scalar twin's.
+    func testInterleavedKernelsAreBitwiseTheTwinForEveryBatch() throws {
+        guard KernelDispatch.available.contains(.avx512VNNI) else { throw XCTSkip("no AVX-512 VNNI here") }
+        var rng = TestRandom(seed: 15)
+        let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 3)]
+        for type in Self.interleavedTypes.sorted(by: { $0.rawValue < $1.rawValue }) {
+            for rows in [1, 8, 13, 67] {
+                let c = makeCase(type, rows: rows, columns: 2 * columns(for: type), rng: &rng)
+                for n in [1, 3, 4, 5, 9] {
+                    let x = TestData.randomActivations(n * c.columns, rng: &rng)
+                    try c.weights.withUnsafeBytes { raw in
+                        let w = try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw.baseAddress!)
+                        var twin = [Float](repeating: .nan, count: n * rows)
+                        x.withUnsafeBufferPointer { xp in
+                            twin.withUnsafeMutableBufferPointer { y in
+                                for t in 0..<n { MatVec.multiplyScalar(w, x: xp.baseAddress! + t * c.columns, into: y.baseAddress! + t * rows) }
+                            }
+                        }
+                        for pool in pools {
+                            var fast = [Float](repeating: .nan, count: n * rows)
+                            MatVec.multiplyBatch(w, x: x, count: n, into: &fast, pool: pool)
+                            XCTAssertEqual(fast.map(\.bitPattern), twin.map(\.bitPattern), "\(type) \(rows) rows n=\(n) \(pool.threadCount) threads")
+                        }
+                    }
                 }
             }
         }

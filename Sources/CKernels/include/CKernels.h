@@ -66,16 +66,34 @@ void hk_quantize_row(int activation_type, const float *x, void *y, int64_t k);
 float hk_vec_dot(uint32_t weight_type, int64_t n, const void *w, const void *x);
 
 /// y[r] = dot(W[r], x) for r in [row_begin, row_end). W rows are `row_bytes` apart.
+/// At the AVX-512 VNNI level, Q4_0, Q5_0, Q8_0, Q4_K and Q6_K rows go through the row-interleaved
+/// kernels (gemm_vnni.c), whose results are bitwise the portable level's; other types and levels
+/// use that level's `hk_vec_dot` per row.
 void hk_gemv_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, const void *x, float *y);
 
 /// Y[t * y_stride + r] = dot(W[r], X[t]) for r in [row_begin, row_end), t in [0, tokens).
 /// X rows are `x_row_bytes` apart. Walks the weight rows once, each against every token, so a
-/// weight row is read from memory once per call; each dot uses the same arithmetic as
-/// `hk_vec_dot`, so results are bitwise those of `hk_gemv_rows` per token.
+/// weight row is read from memory once per call. Each output is computed with the same arithmetic
+/// as `hk_gemv_rows` gives for that token, so results are bitwise those of `hk_gemv_rows` per
+/// token, whatever the batch size or the row range.
 void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes,
                   int64_t tokens, float *y, size_t y_stride);
+
+// MARK: - Attention and activations (float32)
+
+/// One query token against positions [first, last] of one KV head, for `group` query heads that
+/// share it: q holds the heads `head_size` floats apart; the key and the value of position j start
+/// at keys + j·key_stride and values + j·value_stride. out[g·value_size + i] = Σ_j p_gj·v_j[i] with
+/// p_g = softmax((q_g · k_j)·scale) (max subtracted, expf, the sum in double). Returns 0, writing
+/// nothing, for an empty span or a zero group, or when scratch memory cannot be had.
+int hk_attend(const float *q, int group, int64_t head_size, const float *keys, const float *values,
+              size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale, float *out);
+
+/// GELU (tanh approximation) of gate, times up, into gate: x / (1 + exp(−2u)) · up with
+/// u = √(2/π)·(x + 0.044715·x³).
+void hk_gelu_tanh_gated(float *gate, const float *up, int64_t count);
 
 // MARK: - fp16 (IEEE binary16, round to nearest even), as the kernels use it
 

@@ -1,0 +1,49 @@
+import CKernels
+
+/// Scaled dot-product attention of one query token over cached positions, for the query heads that
+/// share one key/value head (grouped-query attention), in Float32.
+///
+/// The fast path is C (`hk_attend`: each key and value row is read once for up to four heads, dot
+/// products in eight lanes); `attendScalar` is its plain Swift twin, summing in order.
+public enum Attention {
+    /// One token's attention for `group` query heads, `headSize` floats apart at `query`, over
+    /// positions `positions` of one key/value head: the key and the value of position j start at
+    /// `keys + j·keyStride` and `values + j·valueStride`. Writes `group × valueSize` floats to `out`:
+    /// Σ_j p_j·v_j with p = softmax(scale · q·k_j) per head. `positions` must not be empty.
+    public static func attend(query: UnsafePointer<Float>, group: Int, headSize: Int,
+                              keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,
+                              valueSize: Int, positions: ClosedRange<Int>, scale: Float,
+                              into out: UnsafeMutablePointer<Float>) {
+        let done = hk_attend(query, Int32(group), Int64(headSize), keys, values, keyStride, valueStride, Int64(valueSize),
+                             Int64(positions.lowerBound), Int64(positions.upperBound), scale, out)
+        if done == 0 {
+            // Only when the kernel's scratch memory could not be had: the twin needs none of its own.
+            attendScalar(query: query, group: group, headSize: headSize, keys: keys, keyStride: keyStride, values: values, valueStride: valueStride,
+                         valueSize: valueSize, positions: positions, scale: scale, into: out)
+        }
+    }
+
+    /// The scalar twin of `attend`: the same steps in plain loops.
+    public static func attendScalar(query: UnsafePointer<Float>, group: Int, headSize: Int,
+                                    keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,
+                                    valueSize: Int, positions: ClosedRange<Int>, scale: Float,
+                                    into out: UnsafeMutablePointer<Float>) {
+        var scores = [Float](repeating: 0, count: positions.count)
+        for g in 0..<group {
+            let q = query + g * headSize
+            for (i, j) in positions.enumerated() {
+                let k = keys + j * keyStride
+                var dot: Float = 0
+                for c in 0..<headSize { dot += q[c] * k[c] }
+                scores[i] = dot * scale
+            }
+            scores.withUnsafeMutableBufferPointer { Ops.softmax($0.baseAddress!, count: $0.count) }
+            let o = out + g * valueSize
+            o.update(repeating: 0, count: valueSize)
+            for (i, j) in positions.enumerated() {
+                let v = values + j * valueStride
+                for c in 0..<valueSize { o[c] += scores[i] * v[c] }
+            }
+        }
+    }
+}

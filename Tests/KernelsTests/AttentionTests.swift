@@ -1,0 +1,89 @@
+import XCTest
+import Foundation
+@testable import Kernels
+
+/// Attention and the GELU gate: the C kernels at every level held to their Swift twins.
+final class AttentionTests: XCTestCase {
+    override func tearDown() {
+        KernelDispatch.reset()
+        super.tearDown()
+    }
+
+    private func random(_ count: Int, _ rng: inout TestRandom, scale: Float = 1) -> [Float] {
+        (0..<count).map { _ in rng.uniform(-1, 1) * scale }
+    }
+
+    /// Heads per group 1...7 (Gemma 3 has 4, Qwen2.5 7), head sizes that are and are not multiples
+    /// of the vector width, key and value rows of different strides, spans from one position up.
+    func testAttendMatchesScalarTwinAtEveryLevel() throws {
+        var rng = TestRandom(seed: 31)
+        let shapes: [(group: Int, headSize: Int, valueSize: Int)] = [(1, 64, 64), (4, 256, 256), (7, 64, 64), (2, 20, 36), (5, 8, 16), (3, 7, 5)]
+        for shape in shapes {
+            let positions = 37
+            let keyStride = shape.headSize + 3, valueStride = shape.valueSize + 5
+            let keys = random(positions * keyStride, &rng, scale: 2)
+            let values = random(positions * valueStride, &rng)
+            let query = random(shape.group * shape.headSize, &rng, scale: 2)
+            let scale = 1 / Float(shape.headSize).squareRoot()
+            for span in [0...0, 0...36, 5...20, 36...36] {
+                var twin = [Float](repeating: .nan, count: shape.group * shape.valueSize)
+                Attention.attendScalar(query: query, group: shape.group, headSize: shape.headSize, keys: keys, keyStride: keyStride,
+                                       values: values, valueStride: valueStride, valueSize: shape.valueSize,
+                                       positions: span, scale: scale, into: &twin)
+                for level in KernelDispatch.available {
+                    KernelDispatch.force(level)
+                    var fast = [Float](repeating: .nan, count: twin.count)
+                    Attention.attend(query: query, group: shape.group, headSize: shape.headSize, keys: keys, keyStride: keyStride,
+                                     values: values, valueStride: valueStride, valueSize: shape.valueSize,
+                                     positions: span, scale: scale, into: &fast)
+                    for i in 0..<twin.count {
+                        // Outputs are convex combinations of values in [-1, 1]: an absolute bound.
+                        XCTAssertEqual(fast[i], twin[i], accuracy: 2e-6, "\(shape) \(span) [\(i)] at \(level)")
+                    }
+                }
+                KernelDispatch.reset()
+            }
+        }
+    }
+
+    /// A one-position span is that position's value, exactly; equal scores average the values.
+    func testAttendKnownCases() {
+        let keys: [Float] = [1, 0, 0, 1]
+        let values: [Float] = [2, -4, 6, 8]
+        let query: [Float] = [0.5, 0.5]
+        for level in KernelDispatch.available {
+            KernelDispatch.force(level)
+            var out: [Float] = [.nan, .nan]
+            Attention.attend(query: query, group: 1, headSize: 2, keys: keys, keyStride: 2, values: values, valueStride: 2,
+                             valueSize: 2, positions: 1...1, scale: 1, into: &out)
+            XCTAssertEqual(out, [6, 8], "\(level)")
+            Attention.attend(query: query, group: 1, headSize: 2, keys: keys, keyStride: 2, values: values, valueStride: 2,
+                             valueSize: 2, positions: 0...1, scale: 1, into: &out)
+            XCTAssertEqual(out, [4, 2], "\(level)")
+        }
+    }
+
+    /// The GELU gate at every level against its twin (within a few ulp: the vector exp is within
+    /// 2 ulp of expf), and the twin against the tanh form in Double.
+    func testGeluMatchesTwinAndTheTanhForm() {
+        var rng = TestRandom(seed: 32)
+        let count = 1003
+        let gate = (0..<count).map { i in i < 20 ? Float(i - 10) * 10 : rng.uniform(-12, 12) }
+        let up = random(count, &rng, scale: 3)
+        var twin = gate
+        Ops.geluTanhGatedScalar(gate: &twin, up: up, count: count)
+        for i in 0..<count {
+            let x = Double(gate[i])
+            let exact = 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) * Double(up[i])
+            XCTAssertEqual(Double(twin[i]), exact, accuracy: 1e-6 * max(1, abs(exact)), "x = \(x)")
+        }
+        for level in KernelDispatch.available {
+            KernelDispatch.force(level)
+            var fast = gate
+            Ops.geluTanhGated(gate: &fast, up: up, count: count)
+            for i in 0..<count {
+                XCTAssertEqual(fast[i], twin[i], accuracy: 8 * twin[i].ulp + 1e-30, "x = \(gate[i]) at \(level)")
+            }
+        }
+    }
+}
