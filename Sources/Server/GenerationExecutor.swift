@@ -44,6 +44,13 @@ public struct GenerationOutcome: Sendable, Equatable {
     public let completionTokens: Int
     /// Prompt tokens whose cache a slot kept from its previous request.
     public let reusedPromptTokens: Int
+
+    public init(finishReason: String, promptTokens: Int, completionTokens: Int, reusedPromptTokens: Int) {
+        self.finishReason = finishReason
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.reusedPromptTokens = reusedPromptTokens
+    }
 }
 
 /// Why a set of jobs was not queued.

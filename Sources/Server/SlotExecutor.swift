@@ -161,15 +161,24 @@ public final class SlotExecutor: GenerationExecutor, @unchecked Sendable {
                 _ = job.sink(.finished(outcome))
                 return
             }
-            var stopped = false
+            var consumerLeft = false
+            var interrupted = false
             let summary = try generator.generate(prompt: job.prompt, options: job.options, constraint: job.constraint) { token in
-                guard job.sink(.token(token)), mayContinue() else {
-                    stopped = true
+                guard job.sink(.token(token)) else {
+                    consumerLeft = true
+                    return false
+                }
+                guard mayContinue() else {
+                    interrupted = true
                     return false
                 }
                 return true
             }
-            if stopped { return }
+            if consumerLeft { return }
+            if interrupted {
+                _ = job.sink(.failed(SubmissionError.shuttingDown))
+                return
+            }
             _ = job.sink(.finished(GenerationOutcome(
                 finishReason: summary.finishReason.openAIValue, promptTokens: summary.promptTokens,
                 completionTokens: summary.completionTokens, reusedPromptTokens: summary.reusedPromptTokens)))
