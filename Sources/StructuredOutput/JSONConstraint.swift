@@ -44,7 +44,7 @@ public struct JSONByteMatcher {
     }
 
     /// The bytes so far form a complete value that the schema accepts.
-    public var isComplete: Bool { automaton.canFinish(state) }
+    public var canEnd: Bool { automaton.canFinish(state) }
 
     /// The bytes that may come next.
     public var allowedBytes: [UInt8] {
@@ -79,18 +79,19 @@ public final class JSONConstraint {
         text = []
     }
 
-    /// The text so far is a complete value valid against the schema.
-    public var isComplete: Bool { ended || automaton.canFinish(state) }
+    /// The text so far is a complete value valid against the schema, so end of generation may
+    /// come now (a number may still grow, so more may come too).
+    public var canEnd: Bool { ended || automaton.canFinish(state) }
 
     /// Nothing but end of generation can follow: the value is complete and no byte extends it (or
     /// an end-of-generation token was accepted). A generator may stop here without sampling.
-    public var isFinished: Bool {
+    public var isComplete: Bool {
         ended || (automaton.canFinish(state) && !(0...255).contains { automaton.advance(state, UInt8($0)) != nil })
     }
 
     /// The value so far, once complete.
     public var value: JSONValue? {
-        guard isComplete else { return nil }
+        guard canEnd else { return nil }
         return try? JSONParser.parse(bytes: text)
     }
 
@@ -140,6 +141,18 @@ public final class JSONConstraint {
         return mask
     }
 
+    /// Sets `mask[t]` to whether token t is allowed next, for every entry of `mask` (entries past
+    /// the vocabulary, where a model pads its output matrix, are false).
+    public func allowedTokens(into mask: inout [Bool]) {
+        let allowed = allowedTokens()
+        mask.withUnsafeMutableBufferPointer { entries in
+            for index in entries.indices {
+                entries[index] = index < allowed.vocabularySize
+                    && allowed.words[index >> 6] & (1 << UInt64(index & 63)) != 0
+            }
+        }
+    }
+
     /// Writes the tokens allowed next into `mask` (reusing its storage).
     public func allowedTokens(into mask: inout TokenMask) {
         if mask.vocabularySize != index.vocabularySize { mask = TokenMask(vocabularySize: index.vocabularySize) }
@@ -149,7 +162,7 @@ public final class JSONConstraint {
             for token in index.endOfGeneration { mask.insert(token) }
         }
         let start = walkState(state)
-        if case .string(let scan, _) = start {
+        if case .string(let scan, _) = start, scan.isPlain {
             addPlainTokens(scan, to: &mask)
             walk(index.nonPlain, from: start, into: &mask)
         } else {

@@ -38,7 +38,7 @@ final class AutomatonTests: XCTestCase {
     private func run(_ schema: String, _ text: String, _ options: JSONGenerationOptions = JSONGenerationOptions()) throws -> Bool? {
         var matcher = try matcher(schema, options)
         guard matcher.advance(Array(text.utf8)) else { return nil }
-        return matcher.isComplete
+        return matcher.canEnd
     }
 
     func testAcceptsValidTexts() throws {
@@ -111,7 +111,7 @@ final class AutomatonTests: XCTestCase {
                 var matcher = try JSONByteMatcher(schema: schema, options: JSONGenerationOptions(maximumWhitespaceRun: 2, maximumDepth: 6))
                 var text: [UInt8] = []
                 for _ in 0..<400 {
-                    if matcher.isComplete {
+                    if matcher.canEnd {
                         if random.next() % 4 == 0 || text.count > 300 { break }
                     }
                     let allowed = matcher.allowedBytes
@@ -121,8 +121,8 @@ final class AutomatonTests: XCTestCase {
                     text.append(byte)
                 }
                 let allowed = matcher.allowedBytes
-                XCTAssertTrue(matcher.isComplete || !allowed.isEmpty, "stuck after \(String(decoding: text, as: UTF8.self))")
-                guard matcher.isComplete else { continue }
+                XCTAssertTrue(matcher.canEnd || !allowed.isEmpty, "stuck after \(String(decoding: text, as: UTF8.self))")
+                guard matcher.canEnd else { continue }
                 completed += 1
                 do {
                     let value = try JSONParser.parse(bytes: text)
