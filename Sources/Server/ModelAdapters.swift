@@ -1,13 +1,51 @@
 import Engine
 import Foundation
+import JSON
 import Models
+import StructuredOutput
 
-/// Where the server gets a model's chat format and structured-output constraints from.
-public enum ServerChat {
-    /// The model's chat prompt builder, nil when it has none.
-    public static func builder(for model: LanguageModel) throws -> (any ChatPromptBuilder)? {
-        nil
+/// A model's embedded chat template (Engine's `ChatFormat`) builds chat prompts.
+extension ChatFormat: ChatPromptBuilder {
+    public func chatPromptTokens(messages: [JSONValue], tools: [JSONValue]?) throws -> [Int32] {
+        try promptTokens(messages: messages, tools: tools, addGenerationPrompt: true)
     }
+}
 
-    public static let constraints: (any OutputConstraintFactory)? = nil
+/// `response_format` through StructuredOutput's JSON-schema constrained decoding: `json_object`
+/// is any JSON object, `json_schema` the given schema; a schema the compiler cannot honour is a 400
+/// (better than output that silently ignores part of it).
+public struct JSONSchemaConstraints: OutputConstraintFactory {
+    public init() {}
+
+    public func prepare(_ format: ResponseFormat, for model: LanguageModel) throws -> @Sendable () throws -> TokenConstraint {
+        let schema: JSONSchema
+        switch format {
+        case .text:
+            throw APIError.invalidRequest("a text response has no constraint", param: "response_format")
+        case .jsonObject:
+            schema = .anyObject
+        case .jsonSchema(_, let value):
+            do {
+                schema = try JSONSchema(value)
+            } catch let error as JSONSchemaError {
+                throw APIError.invalidRequest(error.description, param: "response_format.json_schema.schema")
+            }
+        }
+        let tokenizer = model.tokenizer
+        do {
+            // Compiled once here so that a schema the automaton refuses fails the request, not a choice.
+            _ = try JSONConstraint(schema: schema, tokenizer: tokenizer)
+        } catch {
+            throw APIError.invalidRequest("\(error)", param: "response_format.json_schema.schema")
+        }
+        return { try JSONConstraint(schema: schema, tokenizer: tokenizer) }
+    }
+}
+
+/// Where the server gets a model's chat format from.
+public enum ServerChat {
+    /// The model's chat prompt builder from its embedded template; nil when it has none.
+    public static func builder(for model: LanguageModel) throws -> (any ChatPromptBuilder)? {
+        try ChatFormat(model: model)
+    }
 }

@@ -99,7 +99,7 @@ struct Serve: ParsableCommand {
         Task {
             do {
                 try await runServer(models: registry, configuration: configuration,
-                                    constraints: ServerChat.constraints, logger: logger) { port in
+                                    constraints: JSONSchemaConstraints(), logger: logger) { port in
                     status("serving \(registry.ids.joined(separator: ", ")) on http://\(host):\(port)/v1\(keyed ? " (API key required)" : "")")
                 }
             } catch {
