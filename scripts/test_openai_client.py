@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Drives `hearth serve` with the official `openai` Python package, as applications do.
+
+Self-contained: starts the server on a free port (and a second, deliberately tiny one for the
+429 test), waits for /health, runs the tests, then stops both with SIGTERM and checks that they
+shut down cleanly. Needs `pip install openai` and a built binary:
+
+    swift build -c release && python3 scripts/test_openai_client.py
+    HEARTH_BIN=path/to/hearth HEARTH_TEST_MODEL=smollm2-135m-instruct python3 scripts/test_openai_client.py
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import openai
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = os.environ.get("HEARTH_BIN", str(ROOT / ".build" / "release" / "hearth"))
+MODEL = os.environ.get("HEARTH_TEST_MODEL", "smollm2-135m-instruct")
+API_KEY = "test-key-123"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A `hearth serve` process on a free port, stopped with SIGTERM."""
+
+    def __init__(self, *arguments):
+        self.port = free_port()
+        self.log = open(f"/tmp/hearth-serve-{self.port}.log", "w+")
+        self.process = subprocess.Popen(
+            [BINARY, "serve", MODEL, "--port", str(self.port), *arguments],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hearth serve exited early:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.time() > deadline:
+                self.stop()
+                raise RuntimeError(f"hearth serve did not become healthy:\n{self.output()}")
+            time.sleep(0.2)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        text = self.log.read()
+        self.log.seek(0, 2)
+        return text
+
+    def get(self, path, key=API_KEY):
+        request = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read().decode()
+
+    def stop(self, timeout=30):
+        """SIGTERM, then the exit status (None if it had to be killed)."""
+        status = self.process.returncode
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                status = self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                status = None
+        self.log.flush()
+        return status
+
+    def metric(self, name):
+        for line in self.get("/metrics").splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                return float(line.rsplit(" ", 1)[1])
+        return None
+
+
+SERVER = None
+
+
+def client(**options):
+    options.setdefault("max_retries", 0)
+    return openai.OpenAI(base_url=f"{SERVER.url}/v1", api_key=API_KEY, **options)
+
+
+class OpenAIClientTests(unittest.TestCase):
+    def test_models(self):
+        ids = [model.id for model in client().models.list()]
+        self.assertEqual(ids, [MODEL])
+
+    def test_completion(self):
+        response = client().completions.create(model=MODEL, prompt="The capital of France is", max_tokens=8, temperature=0)
+        self.assertEqual(response.object, "text_completion")
+        self.assertTrue(response.choices[0].text)
+        self.assertEqual(response.choices[0].finish_reason, "length")
+        self.assertEqual(response.usage.completion_tokens, 8)
+        self.assertEqual(response.usage.total_tokens, response.usage.prompt_tokens + 8)
+
+    def test_chat_and_its_stream_agree(self):
+        messages = [{"role": "system", "content": "Answer briefly."}, {"role": "user", "content": "Name three colours."}]
+        whole = client().chat.completions.create(model=MODEL, messages=messages, max_tokens=24, temperature=0)
+        text = whole.choices[0].message.content
+        self.assertEqual(whole.choices[0].message.role, "assistant")
+        self.assertTrue(text)
+        pieces, usage, finish = [], None, None
+        stream = client().chat.completions.create(model=MODEL, messages=messages, max_tokens=24, temperature=0,
+                                                  stream=True, stream_options={"include_usage": True})
+        for chunk in stream:
+            if chunk.usage is not None:
+                usage = chunk.usage
+            for choice in chunk.choices:
+                pieces.append(choice.delta.content or "")
+                finish = choice.finish_reason or finish
+        self.assertEqual("".join(pieces), text)
+        self.assertEqual(finish, whole.choices[0].finish_reason)
+        self.assertEqual(usage.completion_tokens, whole.usage.completion_tokens)
+        self.assertEqual(usage.prompt_tokens, whole.usage.prompt_tokens)
+
+    def test_streamed_completion(self):
+        stream = client().completions.create(model=MODEL, prompt="Once upon a time", max_tokens=10, temperature=0, stream=True)
+        text = "".join(choice.text for chunk in stream for choice in chunk.choices)
+        whole = client().completions.create(model=MODEL, prompt="Once upon a time", max_tokens=10, temperature=0)
+        self.assertEqual(text, whole.choices[0].text)
+
+    def test_json_schema_output_parses_and_validates(self):
+        schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"},
+                                                    "colours": {"type": "array", "items": {"type": "string", "enum": ["red", "green", "blue"]}}},
+                  "required": ["name", "age", "colours"], "additionalProperties": False}
+        for seed in range(3):
+            response = client().chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "Describe a person as JSON."}], max_tokens=200,
+                temperature=0.8, seed=seed,
+                response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": schema, "strict": True}})
+            value = json.loads(response.choices[0].message.content)
+            self.assertEqual(set(value), {"name", "age", "colours"})
+            self.assertIsInstance(value["name"], str)
+            self.assertIsInstance(value["age"], int)
+            self.assertTrue(all(colour in ("red", "green", "blue") for colour in value["colours"]))
+        anything = client().chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "Some JSON please."}], max_tokens=120, seed=1,
+            response_format={"type": "json_object"})
+        self.assertIsInstance(json.loads(anything.choices[0].message.content), dict)
+
+    def test_errors_are_the_clients_own_exceptions(self):
+        with self.assertRaises(openai.NotFoundError) as caught:
+            client().completions.create(model="no-such-model", prompt="hi")
+        self.assertEqual(caught.exception.code, "model_not_found")
+        with self.assertRaises(openai.BadRequestError) as caught:
+            client().completions.create(model=MODEL, prompt="hi", temperature="hot")
+        self.assertEqual(caught.exception.param, "temperature")
+        with self.assertRaises(openai.BadRequestError) as caught:
+            client().chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "word " * 5000}])
+        self.assertEqual(caught.exception.code, "context_length_exceeded")
+        with self.assertRaises(openai.BadRequestError):
+            client().chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "x"}],
+                response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "nonsense"}}})
+        with self.assertRaises(openai.AuthenticationError):
+            openai.OpenAI(base_url=f"{SERVER.url}/v1", api_key="wrong", max_retries=0).models.list()
+        # /health needs no key; everything else does.
+        with urllib.request.urlopen(f"{SERVER.url}/health") as response:
+            self.assertEqual(response.status, 200)
+
+    def test_echo_logprobs_for_evaluation_harnesses(self):
+        prompt = "The quick brown fox jumps over the lazy dog"
+        response = client().completions.create(model=MODEL, prompt=prompt, max_tokens=0, echo=True, logprobs=1, temperature=0)
+        choice = response.choices[0]
+        self.assertEqual(choice.text, prompt)
+        values = choice.logprobs.token_logprobs
+        self.assertEqual(len(values), response.usage.prompt_tokens)
+        self.assertIsNone(values[0])
+        self.assertTrue(all(value <= 0 for value in values[1:]))
+        self.assertEqual("".join(choice.logprobs.tokens), prompt)
+        # lm-evaluation-harness's form: token ids, max_tokens 1, the generated token dropped after.
+        ids = client().completions.create(model=MODEL, prompt=[1, 504, 2365, 6354], max_tokens=1, echo=True, logprobs=1, temperature=0)
+        self.assertEqual(len(ids.choices[0].logprobs.token_logprobs), 4 + ids.usage.completion_tokens)
+        self.assertIsNone(ids.choices[0].logprobs.token_logprobs[0])
+
+    def test_seeded_choices_are_reproducible(self):
+        def sample():
+            response = client().completions.create(model=MODEL, prompt="My favourite animal is", max_tokens=12, n=2,
+                                                   temperature=1.0, seed=42)
+            return [choice.text for choice in response.choices]
+        first = sample()
+        self.assertEqual(len(first), 2)
+        self.assertEqual(sample(), first)
+
+    def test_seeded_request_alone_and_among_fifteen_others(self):
+        request = dict(model=MODEL, messages=[{"role": "user", "content": "Write a haiku about autumn."}],
+                       max_tokens=40, temperature=0.9, seed=7)
+        alone = client().chat.completions.create(**request).choices[0].message.content
+
+        def other(i):
+            return client().chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": f"Tell me fact number {i} about space."}],
+                max_tokens=20 + i, temperature=0.7, seed=i).choices[0].message.content
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            futures = [pool.submit(other, i) for i in range(8)]
+            target = pool.submit(lambda: client().chat.completions.create(**request).choices[0].message.content)
+            futures += [pool.submit(other, i) for i in range(8, 15)]
+            together = target.result()
+            for future in futures:
+                future.result()
+        self.assertEqual(together, alone)
+
+    def test_disconnect_frees_the_slot(self):
+        stream = client().completions.create(model=MODEL, prompt="Count to a thousand: 1, 2, 3,", max_tokens=2000,
+                                             temperature=0, stream=True)
+        for index, _ in enumerate(stream):
+            if index == 3:
+                break
+        stream.close()
+        deadline = time.time() + 10
+        while SERVER.metric("hearth_active_slots") != 0 and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(SERVER.metric("hearth_active_slots"), 0)
+
+    def test_metrics(self):
+        client().completions.create(model=MODEL, prompt="Hello", max_tokens=3)
+        text = SERVER.get("/metrics")
+        for name in ["hearth_requests_total", "hearth_prompt_tokens_total", "hearth_completion_tokens_total",
+                     "hearth_queue_depth", "hearth_time_to_first_token_seconds_bucket", "hearth_tokens_per_second_count"]:
+            self.assertIn(name, text)
+
+
+class BusyServerTests(unittest.TestCase):
+    """A server with one slot and no queue: a second concurrent request is refused with 429."""
+
+    def test_full_queue_is_a_rate_limit_error(self):
+        busy = Server("--parallel", "1", "--queue-size", "0")
+        try:
+            busy_client = openai.OpenAI(base_url=f"{busy.url}/v1", api_key="unused", max_retries=0)
+            stream = busy_client.completions.create(model=MODEL, prompt="Count: 1, 2,", max_tokens=500, temperature=0, stream=True)
+            next(iter(stream))  # the slot is now taken
+            with self.assertRaises(openai.RateLimitError) as caught:
+                busy_client.completions.create(model=MODEL, prompt="hi", max_tokens=2)
+            self.assertIsNotNone(caught.exception.response.headers.get("retry-after"))
+            stream.close()
+        finally:
+            status = busy.stop()
+            output = busy.output()
+            busy.log.close()
+        self.assertEqual(status, 0, output)
+
+
+def main():
+    global SERVER
+    SERVER = Server("--parallel", "4", "--api-key", API_KEY)
+    try:
+        result = unittest.main(exit=False, verbosity=2).result
+    finally:
+        status = SERVER.stop()
+    if status != 0:
+        print(f"hearth serve did not shut down cleanly on SIGTERM (status {status}):\n{SERVER.output()[-3000:]}")
+        sys.exit(1)
+    sys.exit(0 if result.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main()
