@@ -18,6 +18,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // The file format: memory-mapped reader, validation, writer.
@@ -41,11 +45,23 @@ let package = Package(
         .target(name: "ChatTemplates", dependencies: ["JSON"]),
         // JSON Schema compiled to a byte-level automaton; token masks for constrained decoding.
         .target(name: "StructuredOutput", dependencies: ["JSON", "Tokenizers"]),
+        // The OpenAI-compatible HTTP server.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Engine", "Models", "Tokenizers", "JSON", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "GGUF", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput",
+                "GGUF", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Shared by the test targets: where the real model files are.

@@ -20,7 +20,7 @@ struct Hearth: ParsableCommand {
           hearth show gemma3-270m
           hearth tokenize qwen2.5-coder-0.5b-instruct "def main():" --pieces
         """,
-        subcommands: [Run.self, Chat.self, Template.self, Tokenize.self, Show.self, Bench.self, Pull.self, List.self]
+        subcommands: [Run.self, Chat.self, Template.self, Serve.self, Tokenize.self, Show.self, Bench.self, Pull.self, List.self]
     )
 }
 
