@@ -66,7 +66,32 @@ static inline __attribute__((always_inline)) void attend_heads(
     const float *q, int64_t head_size, const float *keys, const float *values, size_t key_stride, size_t value_stride,
     int64_t value_size, int64_t first, int64_t last, float scale, float *scores, size_t span, float *out,
     const int G) {
-    for (int64_t j = first; j <= last; ++j) {
+    // Two positions at a time: eight independent sums hide the FMA latency (four would not).
+    int64_t j = first;
+    for (; j + 1 <= last; j += 2) {
+        const float *k0 = keys + (size_t)j * key_stride, *k1 = k0 + key_stride;
+        __m256 acc0[4], acc1[4];
+        for (int g = 0; g < G; ++g) acc0[g] = acc1[g] = _mm256_setzero_ps();
+        int64_t i = 0;
+        for (; i + 8 <= head_size; i += 8) {
+            const __m256 a = _mm256_loadu_ps(k0 + i), b = _mm256_loadu_ps(k1 + i);
+            for (int g = 0; g < G; ++g) {
+                const __m256 qv = _mm256_loadu_ps(q + (size_t)g * (size_t)head_size + i);
+                acc0[g] = _mm256_fmadd_ps(qv, a, acc0[g]);
+                acc1[g] = _mm256_fmadd_ps(qv, b, acc1[g]);
+            }
+        }
+        for (int g = 0; g < G; ++g) {
+            float dot0 = hsum8(acc0[g]), dot1 = hsum8(acc1[g]);
+            for (int64_t r = i; r < head_size; ++r) {
+                dot0 += q[(size_t)g * (size_t)head_size + r] * k0[r];
+                dot1 += q[(size_t)g * (size_t)head_size + r] * k1[r];
+            }
+            scores[(size_t)g * span + (size_t)(j - first)] = dot0 * scale;
+            scores[(size_t)g * span + (size_t)(j + 1 - first)] = dot1 * scale;
+        }
+    }
+    for (; j <= last; ++j) {
         const float *k = keys + (size_t)j * key_stride;
         __m256 acc[4];
         for (int g = 0; g < G; ++g) acc[g] = _mm256_setzero_ps();

@@ -112,8 +112,8 @@ static inline int group_rows(const uint8_t *w, size_t row_bytes, int64_t row, in
 
 // Eight rows of one block: dword k of row r at q[32k + 4r], then the rows' scales.
 typedef struct { uint8_t q[256]; float d[8]; } legacy_block;
-// One activation block's scale dy and o·Σy.
-typedef struct { float d; int32_t offset_sum; } legacy_activation;
+// One activation block's scale dy and −o·Σy (where the block's integer sum starts).
+typedef struct { float d; int32_t minus_offset_sum; } legacy_activation;
 
 static inline size_t legacy_bytes(int type) {
     return type == HK_Q4_0 ? sizeof(hk_block_q4_0) : type == HK_Q5_0 ? sizeof(hk_block_q5_0) : sizeof(hk_block_q8_0);
@@ -161,13 +161,13 @@ static inline __attribute__((always_inline)) void legacy_tile(
         }
         HK_UNROLL for (int t = 0; t < TOKENS; ++t) {
             const uint8_t *xq = x + (size_t)t * x_stride + (size_t)b * sizeof(hk_block_q8_0) + 2;
-            __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+            const legacy_activation a = act[(size_t)t * (size_t)nb + (size_t)b];
+            __m256i s0 = _mm256_set1_epi32(a.minus_offset_sum), s1 = _mm256_setzero_si256();
             HK_UNROLL for (int k = 0; k < 4; ++k) {
                 s0 = _mm256_dpbusd_epi32(s0, q[2 * k], broadcast_dword(xq + 8 * k));
                 s1 = _mm256_dpbusd_epi32(s1, q[2 * k + 1], broadcast_dword(xq + 8 * k + 4));
             }
-            const legacy_activation a = act[(size_t)t * (size_t)nb + (size_t)b];
-            const __m256i isum = _mm256_sub_epi32(_mm256_add_epi32(s0, s1), _mm256_set1_epi32(a.offset_sum));
+            const __m256i isum = _mm256_add_epi32(s0, s1);
             const __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(a.d));
             acc[t] = _mm256_add_ps(acc[t], _mm256_mul_ps(scale, _mm256_cvtepi32_ps(isum)));
         }
@@ -193,7 +193,7 @@ static void rows_legacy(const int type, int64_t n, const void *w, size_t row_byt
             const hk_block_q8_0 *block = (const hk_block_q8_0 *)(activations + (size_t)t * x_row_bytes) + b;
             const __m256i ones = _mm256_set1_epi8(1);
             const int sum = hsum_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, _mm256_loadu_si256((const __m256i *)block->qs)));
-            act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), offset * sum };
+            act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), -offset * sum };
         }
     for (int64_t row = row_begin; row < row_end; row += GROUP_ROWS) {
         const uint8_t *rows[GROUP_ROWS];

@@ -30,8 +30,9 @@ public final class CompensatedMatVec {
     private var stackedCapacity = 0
     private var products: UnsafeMutablePointer<Float>    // (2·tokens per call, rows)
     private var productsCapacity = 0
-    private var quantized: UnsafeMutableRawPointer       // one activation row in the weight's partner format
+    private var quantized: UnsafeMutableRawPointer       // (tokens per call) activation rows in the partner format
     private var quantizedCapacity = 0
+    private var quantizedRowBytes = 0
 
     public init() {
         stacked = .allocate(capacity: 1)
@@ -58,22 +59,25 @@ public final class CompensatedMatVec {
         var start = 0
         while start < n {
             let m = min(perCall, n - start)
-            for t in 0..<m {
-                let source = x + (start + t) * w.columns
-                let value = stacked + t * w.columns
-                let residual = stacked + (m + t) * w.columns
-                value.update(from: source, count: w.columns)
+            let (stacked, products, quantized) = (self.stacked, self.products, self.quantized)
+            let columns = w.columns, rows = w.rows, quantizedBytes = quantizedRowBytes
+            pool.parallelFor(m) { t in
+                let source = x + (start + t) * columns
+                let value = stacked + t * columns
+                let residual = stacked + (m + t) * columns
+                let scratch = quantized + t * quantizedBytes
+                value.update(from: source, count: columns)
                 // The same quantizer MatVec uses, so q(x) here is bit for bit the one it multiplies.
-                try! ActivationQuantization.quantize(source, count: w.columns, to: format, into: quantized)
-                Self.dequantize(format, UnsafeRawPointer(quantized), count: w.columns, into: residual)
-                for c in 0..<w.columns { residual[c] = source[c] - residual[c] }
+                try! ActivationQuantization.quantize(source, count: columns, to: format, into: scratch)
+                Self.dequantize(format, UnsafeRawPointer(scratch), count: columns, into: residual)
+                for c in 0..<columns { residual[c] = source[c] - residual[c] }
             }
             MatVec.multiplyBatch(w, x: stacked, count: 2 * m, into: products, pool: pool)
-            for t in 0..<m {
-                let out = y + (start + t) * w.rows
-                let main = products + t * w.rows
-                let correction = products + (m + t) * w.rows
-                for r in 0..<w.rows { out[r] = main[r] + correction[r] }
+            pool.parallelFor(m) { t in
+                let out = y + (start + t) * rows
+                let main = products + t * rows
+                let correction = products + (m + t) * rows
+                for r in 0..<rows { out[r] = main[r] + correction[r] }
             }
             start += m
         }
@@ -91,7 +95,8 @@ public final class CompensatedMatVec {
             productsCapacity = rowsNeeded * rows
             products = .allocate(capacity: productsCapacity)
         }
-        let bytes = ActivationQuantization.rowBytes(format, columns: columns)
+        quantizedRowBytes = ActivationQuantization.rowBytes(format, columns: columns)
+        let bytes = quantizedRowBytes * tokens
         if quantizedCapacity < bytes {
             quantized.deallocate()
             quantizedCapacity = bytes

@@ -5,48 +5,21 @@ import Foundation
 /// feed-forward activations. Float32 storage; reductions accumulate in Float64 where ggml also does
 /// (RMSNorm's sum of squares), so the fast path loses nothing to the reference here.
 public enum Ops {
-    /// out[i] = x[i] / sqrt(mean(x²) + eps) * weight[i]. `out` may alias `x`.
+    /// out[i] = x[i] / sqrt(mean(x²) + eps) * weight[i]. `out` may alias `x`. The C kernel
+    /// (`hk_rms_norm`: the double sum in four lanes); `rmsNormScalar` is its twin.
     @inline(__always)
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int,
                                epsilon: Float, into out: UnsafeMutablePointer<Float>) {
+        hk_rms_norm(x, weight, Int64(count), epsilon, out)
+    }
+
+    /// The scalar twin of `rmsNorm`.
+    public static func rmsNormScalar(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int,
+                                     epsilon: Float, into out: UnsafeMutablePointer<Float>) {
         var sum = 0.0
         for i in 0..<count { sum += Double(x[i]) * Double(x[i]) }
         let scale = Float(1.0 / (sum / Double(count) + Double(epsilon)).squareRoot())
         for i in 0..<count { out[i] = x[i] * scale * weight[i] }
-    }
-
-    /// Σ a[i]·b[i] in Float32 with eight independent SIMD accumulators (the order differs from a plain
-    /// loop by rounding only; used for attention scores).
-    @inline(__always)
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-        var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        while i + 16 <= count {
-            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            acc1 += ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
-            i += 16
-        }
-        var sum = (acc0 + acc1).sum()
-        while i < count { sum += a[i] * b[i]; i += 1 }
-        return sum
-    }
-
-    /// y[i] += alpha · x[i] (attention's weighted sum of values).
-    @inline(__always)
-    public static func addScaled(_ x: UnsafePointer<Float>, alpha: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        let a = SIMD8<Float>(repeating: alpha)
-        while i + 8 <= count {
-            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                + a * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { y[i] += alpha * x[i]; i += 1 }
     }
 
     /// In-place softmax over `count` values; returns nothing, normalises to sum 1.
@@ -64,8 +37,14 @@ public enum Ops {
         for i in 0..<count { x[i] *= inverse }
     }
 
-    /// SiLU(gate)·up, SwiGLU's gating, written into `gate`.
+    /// SiLU(gate)·up, SwiGLU's gating, written into `gate`. The C kernel (`hk_silu_gated`,
+    /// vectorized exp within 2 ulp of expf); `swiGLUScalar` is its twin.
     public static func swiGLU(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        hk_silu_gated(gate, up, Int64(count))
+    }
+
+    /// The scalar twin of `swiGLU`.
+    public static func swiGLUScalar(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
         for i in 0..<count {
             let g = gate[i]
             gate[i] = g / (1 + expf(-g)) * up[i]
@@ -125,6 +104,17 @@ public struct RopeTable {
     }
 
     public mutating func setPosition(_ position: Int) {
+        var c = cosines, s = sines
+        c.withUnsafeMutableBufferPointer { c in
+            s.withUnsafeMutableBufferPointer { s in angles(at: position, cosines: c.baseAddress!, sines: s.baseAddress!) }
+        }
+        cosines = c
+        sines = s
+    }
+
+    /// The cosines and sines of `position`'s angles (dimensions / 2 of each), for callers that keep
+    /// them per position (a prompt's chunk computes them once for all layers).
+    public func angles(at position: Int, cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
         for i in 0..<inverseFrequencies.count {
             let theta = Double(position) * inverseFrequencies[i]
             cosines[i] = Float(cos(theta))
@@ -134,25 +124,33 @@ public struct RopeTable {
 
     /// Rotates `heads` consecutive vectors of `headSize` in place.
     public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, style: RopeStyle) {
-        let half = dimensions / 2
         cosines.withUnsafeBufferPointer { cosines in
             sines.withUnsafeBufferPointer { sines in
-                for h in 0..<heads {
-                    let v = x + h * headSize
-                    switch style {
-                    case .adjacentPairs:
-                        for i in 0..<half {
-                            let a = v[2 * i], b = v[2 * i + 1]
-                            v[2 * i] = a * cosines[i] - b * sines[i]
-                            v[2 * i + 1] = a * sines[i] + b * cosines[i]
-                        }
-                    case .halves:
-                        for i in 0..<half {
-                            let a = v[i], b = v[i + half]
-                            v[i] = a * cosines[i] - b * sines[i]
-                            v[i + half] = a * sines[i] + b * cosines[i]
-                        }
-                    }
+                Self.rotate(x, heads: heads, headSize: headSize, style: style, dimensions: dimensions,
+                            cosines: cosines.baseAddress!, sines: sines.baseAddress!)
+            }
+        }
+    }
+
+    /// Rotates `heads` consecutive vectors of `headSize` in place by the angles whose cosines and
+    /// sines are given (dimensions / 2 of each, as `angles(at:)` writes them).
+    public static func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, style: RopeStyle,
+                              dimensions: Int, cosines: UnsafePointer<Float>, sines: UnsafePointer<Float>) {
+        let half = dimensions / 2
+        for h in 0..<heads {
+            let v = x + h * headSize
+            switch style {
+            case .adjacentPairs:
+                for i in 0..<half {
+                    let a = v[2 * i], b = v[2 * i + 1]
+                    v[2 * i] = a * cosines[i] - b * sines[i]
+                    v[2 * i + 1] = a * sines[i] + b * cosines[i]
+                }
+            case .halves:
+                for i in 0..<half {
+                    let a = v[i], b = v[i + half]
+                    v[i] = a * cosines[i] - b * sines[i]
+                    v[i + half] = a * sines[i] + b * cosines[i]
                 }
             }
         }

@@ -25,8 +25,8 @@ public final class InferenceContext {
     /// The down and output projections run with compensated activations (see CompensatedMatVec):
     /// together they carried most of the 8-bit error against the fp64 reference.
     private let compensated = CompensatedMatVec()
-    private var ropeGlobal: RopeTable
-    private var ropeSliding: RopeTable?
+    private let ropeGlobal: RopeTable
+    private let ropeSliding: RopeTable?
 
     public init(model: LanguageModel, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
         self.model = model
@@ -106,21 +106,27 @@ public final class InferenceContext {
         let e = config.embeddingLength
         let s = scratch
         let weights = model.weights
-        for (t, token) in tokens.enumerated() {
-            model.embed(token, into: s.hidden + t * e)
+        let half = config.ropeDimensions / 2
+        // Every per-token step runs on the pool, one task per token: on one thread alone they
+        // would be a serial share of the chunk's time.
+        pool.parallelFor(n) { t in
+            self.model.embed(tokens[t], into: s.hidden + t * e)
+            // The rotation angles of the chunk's positions, once for all layers.
+            self.ropeGlobal.angles(at: self.position + t, cosines: s.ropeCosines + t * half, sines: s.ropeSines + t * half)
+            self.ropeSliding?.angles(at: self.position + t, cosines: s.slidingCosines + t * half, sines: s.slidingSines + t * half)
         }
         for layer in 0..<config.blockCount {
             let w = weights.layers[layer]
             // h = x + attn(norm(x))
-            for t in 0..<n {
-                Ops.rmsNorm(s.hidden + t * e, weight: w.attentionNorm, count: e, epsilon: config.normEpsilon, into: s.normed + t * e)
+            pool.parallelFor(n) { t in
+                Ops.rmsNorm(s.hidden + t * e, weight: w.attentionNorm, count: e, epsilon: self.config.normEpsilon, into: s.normed + t * e)
             }
             attention(layer: layer, weights: w, count: n)
             project(w.attentionOutput, s.attention, n, into: s.branch)
             addResidual(count: n, postNorm: w.postAttentionNorm)
             // out = h + ffn(norm(h))
-            for t in 0..<n {
-                Ops.rmsNorm(s.hidden + t * e, weight: w.feedForwardNorm, count: e, epsilon: config.normEpsilon, into: s.normed + t * e)
+            pool.parallelFor(n) { t in
+                Ops.rmsNorm(s.hidden + t * e, weight: w.feedForwardNorm, count: e, epsilon: self.config.normEpsilon, into: s.normed + t * e)
             }
             project(w.gate, s.normed, n, into: s.gate)
             project(w.up, s.normed, n, into: s.up)
@@ -149,10 +155,11 @@ public final class InferenceContext {
     private func addResidual(count n: Int, postNorm: [Float]?) {
         let e = config.embeddingLength
         let s = scratch
-        for t in 0..<n {
+        let epsilon = config.normEpsilon
+        pool.parallelFor(n) { t in
             let branch = s.branch + t * e
             if let postNorm {
-                Ops.rmsNorm(branch, weight: postNorm, count: e, epsilon: config.normEpsilon, into: branch)
+                Ops.rmsNorm(branch, weight: postNorm, count: e, epsilon: epsilon, into: branch)
             }
             let hidden = s.hidden + t * e
             for i in 0..<e { hidden[i] += branch[i] }
@@ -169,7 +176,10 @@ public final class InferenceContext {
         let sliding = c.slidingLayers[layer]
         let qd = c.queryDimension, kd = c.keyValueDimension, vd = c.valueDimension
         let cachedKeys = keys[layer], cachedValues = values[layer]
-        for t in 0..<n {
+        let start = position
+        let half = c.ropeDimensions / 2
+        let (cosines, sines) = sliding && ropeSliding != nil ? (s.slidingCosines, s.slidingSines) : (s.ropeCosines, s.ropeSines)
+        pool.parallelFor(n) { t in
             let q = s.query + t * qd, k = s.key + t * kd, v = s.value + t * vd
             if let b = w.queryBias { for i in 0..<qd { q[i] += b[i] } }
             if let b = w.keyBias { for i in 0..<kd { k[i] += b[i] } }
@@ -182,16 +192,11 @@ public final class InferenceContext {
                     Ops.rmsNorm(k + h * c.headSize, weight: kn, count: c.headSize, epsilon: c.normEpsilon, into: k + h * c.headSize)
                 }
             }
-            let pos = position + t
-            if sliding, ropeSliding != nil {
-                ropeSliding!.setPosition(pos)
-                ropeSliding!.apply(q, heads: c.headCount, headSize: c.headSize, style: c.ropeStyle)
-                ropeSliding!.apply(k, heads: c.headCountKV, headSize: c.headSize, style: c.ropeStyle)
-            } else {
-                ropeGlobal.setPosition(pos)
-                ropeGlobal.apply(q, heads: c.headCount, headSize: c.headSize, style: c.ropeStyle)
-                ropeGlobal.apply(k, heads: c.headCountKV, headSize: c.headSize, style: c.ropeStyle)
-            }
+            RopeTable.rotate(q, heads: c.headCount, headSize: c.headSize, style: c.ropeStyle, dimensions: c.ropeDimensions,
+                             cosines: cosines + t * half, sines: sines + t * half)
+            RopeTable.rotate(k, heads: c.headCountKV, headSize: c.headSize, style: c.ropeStyle, dimensions: c.ropeDimensions,
+                             cosines: cosines + t * half, sines: sines + t * half)
+            let pos = start + t
             (cachedKeys + pos * kd).update(from: k, count: kd)
             (cachedValues + pos * vd).update(from: v, count: vd)
         }
@@ -199,7 +204,6 @@ public final class InferenceContext {
         let window = sliding ? c.slidingWindow : nil
         let groupSize = c.headCount / c.headCountKV
         let out = s.attention
-        let start = position
         let hs = c.headSize, vs = c.valueHeadSize
         let outDim = c.headCount * vs
         let scale = c.attentionScale
@@ -233,6 +237,7 @@ public final class InferenceContext {
 /// Activation buffers for one chunk of up to `batch` tokens, allocated once per context.
 private final class Scratch {
     let hidden, normed, branch, query, key, value, attention, gate, up: UnsafeMutablePointer<Float>
+    let ropeCosines, ropeSines, slidingCosines, slidingSines: UnsafeMutablePointer<Float>
 
     init(config c: ModelConfig, batch n: Int) {
         hidden = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
@@ -244,9 +249,15 @@ private final class Scratch {
         attention = .allocate(capacity: n * c.headCount * c.valueHeadSize) // (batch, heads·valueHeadSize)
         gate = .allocate(capacity: n * c.feedForwardLength)          // (batch, feedForward)
         up = .allocate(capacity: n * c.feedForwardLength)            // (batch, feedForward)
+        let angles = max(1, n * (c.ropeDimensions / 2))
+        ropeCosines = .allocate(capacity: angles)                    // (batch, ropeDimensions / 2)
+        ropeSines = .allocate(capacity: angles)                      // (batch, ropeDimensions / 2)
+        slidingCosines = .allocate(capacity: angles)                 // (batch, ropeDimensions / 2)
+        slidingSines = .allocate(capacity: angles)                   // (batch, ropeDimensions / 2)
     }
 
     deinit {
-        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up] { buffer.deallocate() }
+        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up,
+                       ropeCosines, ropeSines, slidingCosines, slidingSines] { buffer.deallocate() }
     }
 }

@@ -2,7 +2,8 @@ import XCTest
 import Foundation
 @testable import Kernels
 
-/// Attention and the GELU gate: the C kernels at every level held to their Swift twins.
+/// Attention, RMSNorm and the feed-forward gates: the C kernels at every level held to their Swift
+/// twins.
 final class AttentionTests: XCTestCase {
     override func tearDown() {
         KernelDispatch.reset()
@@ -83,6 +84,54 @@ final class AttentionTests: XCTestCase {
             Ops.geluTanhGated(gate: &fast, up: up, count: count)
             for i in 0..<count {
                 XCTAssertEqual(fast[i], twin[i], accuracy: 8 * twin[i].ulp + 1e-30, "x = \(gate[i]) at \(level)")
+            }
+        }
+    }
+
+    /// SwiGLU's gate at every level against its twin, and the twin against Double.
+    func testSwiGLUMatchesTwin() {
+        var rng = TestRandom(seed: 33)
+        let count = 1003
+        let gate = (0..<count).map { i in i < 20 ? Float(i - 10) * 10 : rng.uniform(-20, 20) }
+        let up = random(count, &rng, scale: 3)
+        var twin = gate
+        Ops.swiGLUScalar(gate: &twin, up: up, count: count)
+        for i in 0..<count {
+            let x = Double(gate[i])
+            let exact = x / (1 + exp(-x)) * Double(up[i])
+            XCTAssertEqual(Double(twin[i]), exact, accuracy: 1e-6 * max(1, abs(exact)), "x = \(x)")
+        }
+        for level in KernelDispatch.available {
+            KernelDispatch.force(level)
+            var fast = gate
+            Ops.swiGLU(gate: &fast, up: up, count: count)
+            for i in 0..<count {
+                XCTAssertEqual(fast[i], twin[i], accuracy: 8 * twin[i].ulp + 1e-30, "x = \(gate[i]) at \(level)")
+            }
+        }
+    }
+
+    /// RMSNorm at every level against its twin (the double sums differ in their last bits at most),
+    /// in place and not, over lengths around the vector width.
+    func testRMSNormMatchesTwin() {
+        var rng = TestRandom(seed: 34)
+        for count in [1, 7, 8, 9, 64, 640, 903] {
+            let x = random(count, &rng, scale: 5)
+            let weight = random(count, &rng, scale: 2)
+            var twin = [Float](repeating: .nan, count: count)
+            Ops.rmsNormScalar(x, weight: weight, count: count, epsilon: 1e-6, into: &twin)
+            for level in KernelDispatch.available {
+                KernelDispatch.force(level)
+                var fast = [Float](repeating: .nan, count: count)
+                Ops.rmsNorm(x, weight: weight, count: count, epsilon: 1e-6, into: &fast)
+                var inPlace = x
+                inPlace.withUnsafeMutableBufferPointer { p in
+                    Ops.rmsNorm(p.baseAddress!, weight: weight, count: count, epsilon: 1e-6, into: p.baseAddress!)
+                }
+                for i in 0..<count {
+                    XCTAssertEqual(fast[i], twin[i], accuracy: 2 * twin[i].ulp, "\(count) [\(i)] at \(level)")
+                    XCTAssertEqual(inPlace[i].bitPattern, fast[i].bitPattern, "\(count) [\(i)] in place at \(level)")
+                }
             }
         }
     }

@@ -91,9 +91,16 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
 int hk_attend(const float *q, int group, int64_t head_size, const float *keys, const float *values,
               size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale, float *out);
 
+/// out[i] = x[i] · (1/√(mean(x²) + epsilon)) · weight[i], the sum of squares in double. `out` may
+/// be `x`.
+void hk_rms_norm(const float *x, const float *weight, int64_t count, float epsilon, float *out);
+
 /// GELU (tanh approximation) of gate, times up, into gate: x / (1 + exp(−2u)) · up with
 /// u = √(2/π)·(x + 0.044715·x³).
 void hk_gelu_tanh_gated(float *gate, const float *up, int64_t count);
+
+/// SiLU of gate, times up, into gate: x / (1 + exp(−x)) · up (SwiGLU).
+void hk_silu_gated(float *gate, const float *up, int64_t count);
 
 // MARK: - fp16 (IEEE binary16, round to nearest even), as the kernels use it
 
