@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "ChatTemplates", targets: ["ChatTemplates"]),
         .library(name: "StructuredOutput", targets: ["StructuredOutput"]),
+        .library(name: "Server", targets: ["Server"]),
         .executable(name: "hearth", targets: ["hearth"]),
     ],
     dependencies: [
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Engine", "Models", "Tokenizers", "JSON", "Store",
+                "Engine", "Models", "Tokenizers", "JSON", "Store", "StructuredOutput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -73,6 +74,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "StructuredOutputTests", dependencies: ["StructuredOutput", "JSON", "Tokenizers", "Models", "Engine", "TestSupport", "GGUF"]),
+        .testTarget(name: "ServerTests", dependencies: ["TestSupport", "Server", "Engine", "Models", "JSON",
+                                                     .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates", "JSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Models", "Tokenizers"]),
         // Runs the built executable as a user would.

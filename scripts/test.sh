@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Hearth's whole test suite on a fresh machine: builds in release (model-level tests are far too
 # slow in debug), fetches and verifies the catalog models on first use, then runs every test with the
-# models required (a missing model fails the run instead of skipping the tests that matter).
+# models required (a missing model fails the run instead of skipping the tests that matter), and the
+# server's tests through the `openai` Python package (installed from PyPI when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
@@ -12,3 +13,6 @@ fi
 swift build -c release --build-tests -Xswiftc -enable-testing
 .build/release/hearth pull --all
 HEARTH_REQUIRE_MODELS=1 swift test -c release --skip-build "$@"
+# The OpenAI-compatible server, driven by the official `openai` Python package as clients drive it.
+python3 -c "import openai" 2>/dev/null || python3 -m pip install --quiet openai
+python3 scripts/test_openai_client.py

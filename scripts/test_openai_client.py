@@ -144,14 +144,16 @@ class OpenAIClientTests(unittest.TestCase):
         self.assertEqual(text, whole.choices[0].text)
 
     def test_json_schema_output_parses_and_validates(self):
-        schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"},
-                                                    "colours": {"type": "array", "items": {"type": "string", "enum": ["red", "green", "blue"]}}},
+        # Strings and arrays are bounded so every value fits max_tokens (the automaton does not steer towards an end).
+        schema = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 40}, "age": {"type": "integer"},
+                                                    "colours": {"type": "array", "maxItems": 5, "items": {"type": "string", "enum": ["red", "green", "blue"]}}},
                   "required": ["name", "age", "colours"], "additionalProperties": False}
         for seed in range(3):
             response = client().chat.completions.create(
                 model=MODEL, messages=[{"role": "user", "content": "Describe a person as JSON."}], max_tokens=200,
                 temperature=0.8, seed=seed,
                 response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": schema, "strict": True}})
+            self.assertEqual(response.choices[0].finish_reason, "stop", response.choices[0].message.content)
             value = json.loads(response.choices[0].message.content)
             self.assertEqual(set(value), {"name", "age", "colours"})
             self.assertIsInstance(value["name"], str)
