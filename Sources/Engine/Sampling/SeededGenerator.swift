@@ -35,32 +35,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1.0p-53
     }
 }
-
-/// Picks the next token from logits.
-public enum Sampler {
-    /// The index of the largest logit; the lowest index wins a tie, as in llama.cpp.
-    public static func argmax(_ logits: [Float]) -> Int32 {
-        var best = 0
-        var bestValue = -Float.infinity
-        for (i, value) in logits.enumerated() where value > bestValue {
-            best = i
-            bestValue = value
-        }
-        return Int32(best)
-    }
-
-    /// Samples from softmax(logits / temperature).
-    public static func sample(_ logits: [Float], temperature: Float, generator: inout SeededGenerator) -> Int32 {
-        precondition(temperature > 0)
-        let maxLogit = logits.max() ?? 0
-        var weights = logits.map { exp(Double(($0 - maxLogit) / temperature)) }
-        let total = weights.reduce(0, +)
-        var threshold = generator.nextUnit() * total
-        for i in weights.indices {
-            threshold -= weights[i]
-            if threshold < 0 { return Int32(i) }
-        }
-        weights.removeAll()
-        return argmax(logits)
-    }
-}
