@@ -207,16 +207,21 @@ public final class InferenceContext {
         let hs = c.headSize, vs = c.valueHeadSize
         let outDim = c.headCount * vs
         let scale = c.attentionScale
-        // One task per token and KV head (its query heads together); later tokens see more
-        // positions, and the pool hands tasks out one at a time, so the threads stay even.
-        pool.parallelFor(n * c.headCountKV) { task in
-            let t = task / c.headCountKV, kvHead = task % c.headCountKV
+        // One task per token and KV head (its query heads together, so each key and value row is
+        // read once for all of them); later tokens see more positions, and the pool hands tasks out
+        // one at a time, so the threads stay even. With fewer tasks than threads (generation: one
+        // token), one task per query head instead: each head's result is the same either way.
+        let headsPerTask = n * c.headCountKV >= pool.threadCount ? groupSize : 1
+        let tasksPerToken = c.headCount / headsPerTask
+        pool.parallelFor(n * tasksPerToken) { task in
+            let t = task / tasksPerToken, head = (task % tasksPerToken) * headsPerTask
+            let kvHead = head / groupSize
             let pos = start + t
             let first = window.map { max(0, pos - $0 + 1) } ?? 0
-            Attention.attend(query: s.query + t * qd + kvHead * groupSize * hs, group: groupSize, headSize: hs,
+            Attention.attend(query: s.query + t * qd + head * hs, group: headsPerTask, headSize: hs,
                              keys: cachedKeys + kvHead * hs, keyStride: kd,
                              values: cachedValues + kvHead * vs, valueStride: vd, valueSize: vs,
-                             positions: first...pos, scale: scale, into: out + t * outDim + kvHead * groupSize * vs)
+                             positions: first...pos, scale: scale, into: out + t * outDim + head * vs)
         }
     }
 
