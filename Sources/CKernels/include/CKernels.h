@@ -130,6 +130,8 @@ void hk_pool_run(hk_pool *pool, int64_t count, hk_task_fn fn, void *context);
 /// A 64-byte-aligned buffer of at least `bytes`, private to the calling thread and to `slot`
 /// (0..3), reused across calls and grown when asked for more; NULL when out of memory.
 /// Valid until the next call with the same slot on the same thread; freed when the thread exits.
+/// Slot 0 is the callers' (MatVec's quantized activations); the kernels use 1 (the interleaved
+/// kernels' weight panels), 2 (their activation tables) and 3 (attention scores).
 void *hk_thread_scratch(int slot, size_t bytes);
 
 #ifdef __cplusplus
