@@ -16,3 +16,6 @@ HEARTH_REQUIRE_MODELS=1 swift test -c release --skip-build "$@"
 # The OpenAI-compatible server, driven by the official `openai` Python package as clients drive it.
 python3 -c "import openai" 2>/dev/null || python3 -m pip install --quiet openai
 python3 scripts/test_openai_client.py
+# A real evaluation tool, unchanged: inspect-ai's OpenAI-compatible provider against hearth serve.
+python3 -c "import inspect_ai" 2>/dev/null || python3 -m pip install --quiet inspect-ai
+python3 scripts/test_inspect_eval.py
