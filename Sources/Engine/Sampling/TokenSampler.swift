@@ -49,14 +49,9 @@ public struct TokenSampler: Sendable {
             guard let token = TokenSampler.argmax(adjusted) else { throw SamplingError.noCandidates }
             return token
         }
-        var candidates: Candidates
-        if parameters.topK > 0 {
-            candidates = Candidates(logits: adjusted)
-            TopK(parameters.topK).apply(to: &candidates)
-        } else {
-            candidates = Candidates(logits: adjusted)
-        }
+        var candidates = Candidates(logits: adjusted)
         guard !candidates.isEmpty else { throw SamplingError.noCandidates }
+        if parameters.topK > 0 { TopK(parameters.topK).apply(to: &candidates) }
         TopP(parameters.topP).apply(to: &candidates)
         MinP(parameters.minP).apply(to: &candidates)
         return draw(from: candidates)
