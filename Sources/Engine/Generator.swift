@@ -103,59 +103,20 @@ public final class Generator: @unchecked Sendable {
     @discardableResult
     public func generate(prompt: [Int32], options: GenerationOptions, constraint: TokenConstraint? = nil,
                          onToken: (GeneratedToken) throws -> Bool) throws -> GenerationSummary {
-        let tokenizer = model.tokenizer
-        try options.sampling.validate(vocabularySize: model.config.vocabularySize)
-        guard options.maxTokens >= 0 else { throw GenerationError.invalidMaxTokens(options.maxTokens) }
-        guard !prompt.isEmpty else { throw GenerationError.emptyPrompt }
-        guard prompt.count < context.contextLength else {
-            throw GenerationError.promptTooLong(tokens: prompt.count, context: context.contextLength)
-        }
-
+        let sequence = try SequenceGeneration(prompt: prompt, options: options, constraint: constraint,
+                                              model: model, contextLength: context.contextLength)
         let reused = prepareCache(for: prompt)
         var logits = try context.evaluate(Array(prompt[reused...]))
         cachedTokens = prompt
-
-        var sampler = TokenSampler(parameters: options.sampling)
-        sampler.acceptPrompt(prompt)
-        var decoder = StreamingDecoder(tokenizer: tokenizer)
-        var stops = StopSequenceMatcher(options.stop)
-        var mask = constraint == nil ? nil : [Bool](repeating: false, count: logits.count)
-        var produced = 0
-
-        func summary(_ reason: FinishReason) -> GenerationSummary {
-            GenerationSummary(finishReason: reason, promptTokens: prompt.count, completionTokens: produced,
-                              reusedPromptTokens: reused, matchedStop: stops.matched)
-        }
-        // Releases text held back for a split character or a possible stop string.
-        func finish(_ reason: FinishReason) throws -> GenerationSummary {
-            let rest = stops.append(decoder.finish()) + stops.finish()
-            if !rest.isEmpty { _ = try onToken(GeneratedToken(token: nil, text: rest, logprobs: nil)) }
-            return summary(stops.matched != nil ? .stopSequence : reason)
-        }
-
         while true {
-            if let constraint, constraint.isComplete { return try finish(.constraintSatisfied) }
-            if produced == options.maxTokens { return try finish(.maxTokens) }
-            if let constraint {
-                for i in mask!.indices { mask![i] = false }
-                constraint.allowedTokens(into: &mask!)
+            let step = try sequence.step(logits: logits, roomForMore: context.position < context.contextLength)
+            for event in step.events {
+                // Declining the text released at the end changes nothing: generation is over.
+                guard try onToken(event) || event.token == nil else {
+                    return sequence.summary(reusedPromptTokens: reused, cancelled: true)
+                }
             }
-            let token = try sampler.sample(logits: logits, allowed: mask)
-            let logprobs = options.logprobs.map { TokenLogprobs(logits: logits, token: token, topCount: $0) }
-            if tokenizer.isEndOfGeneration(token) && (options.stopAtEndOfGeneration || constraint != nil) {
-                return try finish(.endOfGeneration)
-            }
-            try constraint?.accept(token)
-            sampler.accept(token)
-            produced += 1
-            let text = stops.append(decoder.append(token))
-            guard try onToken(GeneratedToken(token: token, text: text, logprobs: logprobs)) else {
-                return summary(.cancelled)
-            }
-            if stops.matched != nil { return summary(.stopSequence) }
-            if produced == options.maxTokens { return try finish(.maxTokens) }
-            if let constraint, constraint.isComplete { return try finish(.constraintSatisfied) }
-            if context.position >= context.contextLength { return try finish(.contextFull) }
+            guard let token = step.nextToken else { return sequence.summary(reusedPromptTokens: reused) }
             logits = try context.evaluate([token])
             cachedTokens.append(token)
         }

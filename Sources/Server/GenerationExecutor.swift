@@ -60,9 +60,9 @@ public enum SubmissionError: Error, Equatable {
     case shuttingDown
 }
 
-/// Runs generations for one model. The HTTP layer only submits jobs and reads their events, so
-/// the way slots are executed can change (today: one thread per slot, each with its own KV cache;
-/// later: continuous batching, one forward pass shared by all active sequences) without touching it.
+/// Runs generations for one model (`BatchExecutor`: continuous batching, one forward pass shared by
+/// all running sequences). The HTTP layer only submits jobs and reads their events, so the way
+/// they are executed can change without touching it.
 public protocol GenerationExecutor: AnyObject, Sendable {
     /// Sequences that can run at once.
     var slotCount: Int { get }
@@ -72,6 +72,8 @@ public protocol GenerationExecutor: AnyObject, Sendable {
     var queueDepth: Int { get }
     /// Jobs running now.
     var activeCount: Int { get }
+    /// Work done so far (forward passes, tokens computed, prompt tokens reused).
+    var statistics: ExecutorStatistics { get }
     /// Queues `jobs` together (the choices of one request), all or none. The returned ticket
     /// takes back those still queued.
     func submit(_ jobs: [GenerationJob]) throws -> JobTicket
@@ -98,4 +100,20 @@ public final class JobTicket: @unchecked Sendable {
         lock.unlock()
         if first { onCancel() }
     }
+}
+
+/// Counters of an executor's work, for `/metrics`: rows per pass is the batch the sequences shared.
+public struct ExecutorStatistics: Sendable, Equatable {
+    /// Forward passes run.
+    public var passes = 0
+    /// Token rows those passes computed (prompt tokens and generated tokens).
+    public var rows = 0
+    /// Prompt tokens not computed because a slot's cache held them (a shared prefix).
+    public var reusedPromptTokens = 0
+
+    public init() {}
+}
+
+extension GenerationExecutor {
+    public var statistics: ExecutorStatistics { ExecutorStatistics() }
 }

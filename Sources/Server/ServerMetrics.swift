@@ -101,6 +101,12 @@ public final class ServerMetrics: @unchecked Sendable {
         for model in models.models { out += "hearth_active_slots{model=\"\(label(model.id))\"} \(model.executor.activeCount)\n" }
         header("hearth_slots", "gauge", "Generations that can run at once.")
         for model in models.models { out += "hearth_slots{model=\"\(label(model.id))\"} \(model.executor.slotCount)\n" }
+        header("hearth_forward_passes_total", "counter", "Forward passes run; rows over passes is the batch sequences shared.")
+        for model in models.models { out += "hearth_forward_passes_total{model=\"\(label(model.id))\"} \(model.executor.statistics.passes)\n" }
+        header("hearth_forward_rows_total", "counter", "Tokens computed in forward passes (prompt and generated).")
+        for model in models.models { out += "hearth_forward_rows_total{model=\"\(label(model.id))\"} \(model.executor.statistics.rows)\n" }
+        header("hearth_reused_prompt_tokens_total", "counter", "Prompt tokens taken from a cached shared prefix instead of computed.")
+        for model in models.models { out += "hearth_reused_prompt_tokens_total{model=\"\(label(model.id))\"} \(model.executor.statistics.reusedPromptTokens)\n" }
 
         func histograms(_ name: String, _ help: String, _ values: [String: Histogram]) {
             header(name, "histogram", help)

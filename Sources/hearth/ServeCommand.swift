@@ -12,7 +12,9 @@ struct Serve: ParsableCommand {
         discussion: """
         Each MODEL is a GGUF file or a catalog name; clients choose one with the `model` field, by its
         catalog name or its file name without `.gguf` (GET /v1/models lists them). Every model gets
-        --parallel slots, each with its own KV cache; requests beyond the slots wait in a queue of
+        --parallel slots, each with its own KV cache, and runs them together: one forward pass
+        carries a token of every generating sequence (continuous batching). Requests beyond the
+        slots wait in a queue of
         --queue-size, and beyond that get 429 with Retry-After. With --api-key (or $HEARTH_API_KEY)
         every route but /health requires `Authorization: Bearer KEY`. SIGTERM or Ctrl-C shuts down
         gracefully.
@@ -42,8 +44,10 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Context size of each slot in tokens (default: the model's, at most 4096).")
     var ctxSize: Int?
 
-    @Option(name: .long, help: "Matrix threads of each slot (slots run side by side on their own threads).")
-    var threads = 1
+    @Option(name: .long, help: "Threads of each model's forward passes (default: the machine's cores).")
+    var threads: Int?
+
+    private var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(name: .long, help: "Requests that may wait for a slot, per model, before the server answers 429.")
     var queueSize = 64
@@ -55,7 +59,7 @@ struct Serve: ParsableCommand {
         guard !models.isEmpty else { throw ValidationError("name at least one model to serve") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard queueSize >= 0 else { throw ValidationError("--queue-size must be zero or more") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         if let ctxSize, ctxSize < 2 { throw ValidationError("--ctx-size must be at least 2") }
@@ -78,12 +82,12 @@ struct Serve: ParsableCommand {
                 throw CLIError("--ctx-size \(ctxSize) exceeds the context of '\(id)' (\(model.config.contextLength) tokens)")
             }
             let length = min(ctxSize ?? min(model.config.contextLength, 4096), model.config.contextLength)
-            let executor = SlotExecutor(model: model, slots: parallel, contextLength: length,
-                                        threadsPerSlot: threads, queueCapacity: queueSize)
+            let executor = BatchExecutor(model: model, slots: parallel, contextLength: length,
+                                         threads: threadCount, queueCapacity: queueSize)
             let chat = try ServerChat.builder(for: model)
             if chat == nil { status("\(id) has no chat template: only /v1/completions serves it") }
             served.append(ServedModel(id: id, model: model, executor: executor, chat: chat))
-            status("loaded \(id): context \(length) tokens, \(parallel) slots of \(threads) thread(s)")
+            status("loaded \(id): context \(length) tokens, \(parallel) slots batched on \(threadCount) thread(s)")
         }
 
         var configuration = ServerConfiguration(host: host, port: port,

@@ -42,7 +42,7 @@ enum SharedModel {
 func servedSmolLM2(slots: Int = 2, contextLength: Int = 256, queueCapacity: Int = 32,
                    chat: (any ChatPromptBuilder)? = nil) throws -> ServedModel {
     let model = try SharedModel.smolLM2()
-    let executor = SlotExecutor(model: model, slots: slots, contextLength: contextLength, queueCapacity: queueCapacity)
+    let executor = BatchExecutor(model: model, slots: slots, contextLength: contextLength, queueCapacity: queueCapacity)
     return ServedModel(id: "smollm2", model: model, executor: executor, chat: chat)
 }
 

@@ -4,8 +4,8 @@ import Models
 import Server
 import XCTest
 
-/// The slot executor on SmolLM2: determinism under load, cancellation, the bounded queue, shutdown.
-final class SlotExecutorTests: XCTestCase {
+/// The batch executor on SmolLM2: determinism under load, cancellation, the bounded queue, shutdown.
+final class BatchExecutorTests: XCTestCase {
     /// Collects one job's events; thread-safe, since the executor calls from its slot threads.
     final class Collector: @unchecked Sendable {
         private let lock = NSLock()
@@ -71,7 +71,7 @@ final class SlotExecutorTests: XCTestCase {
     /// others (other prompts, other seeds, sharing the slots), gives the same text.
     func testSeededRequestIsTheSameAloneAndUnderLoad() async throws {
         let model = try SharedModel.smolLM2()
-        let executor = SlotExecutor(model: model, slots: 4, contextLength: 256, queueCapacity: 32)
+        let executor = BatchExecutor(model: model, slots: 4, contextLength: 256, queueCapacity: 32)
         let prompt = model.tokenizer.encode("Write a short poem about the sea.", addSpecial: true, parseSpecial: true)
 
         let alone = Collector()
@@ -103,10 +103,105 @@ final class SlotExecutorTests: XCTestCase {
         await executor.shutdown(deadline: Date())
     }
 
+    /// What a job gives when run alone with the engine's own `Generator` on a context of its own.
+    func loneText(_ model: LanguageModel, _ prompt: [Int32], _ options: GenerationOptions) throws -> String {
+        let generator = Generator(context: model.makeContext(contextLength: 256, threads: 1))
+        var text = ""
+        try generator.generate(prompt: prompt, options: options) { token in
+            text += token.text
+            return true
+        }
+        return text
+    }
+
+    /// Four jobs admitted together run in shared forward passes (a token of each per pass), and
+    /// each produces exactly what it produces alone.
+    func testConcurrentJobsShareForwardPassesAndComputeWhatTheyComputeAlone() async throws {
+        let model = try SharedModel.smolLM2()
+        let executor = BatchExecutor(model: model, slots: 4, contextLength: 256, threads: 2, queueCapacity: 8)
+        let texts = ["The sea is", "Once upon a time, in a land far away,", "def fibonacci(n):", "Paris is the capital of"]
+        var collectors: [Collector] = []
+        var jobs: [GenerationJob] = []
+        var expected: [String] = []
+        for (i, text) in texts.enumerated() {
+            let prompt = model.tokenizer.encode(text, addSpecial: true, parseSpecial: true)
+            var options = seeded(UInt64(100 + i), maxTokens: 20)
+            options.stopAtEndOfGeneration = false
+            expected.append(try loneText(model, prompt, options))
+            let collector = Collector()
+            collectors.append(collector)
+            jobs.append(collector.job(prompt, options))
+        }
+        _ = try executor.submit(jobs)
+        for collector in collectors { await collector.wait() }
+        XCTAssertEqual(collectors.map(\.text), expected)
+        XCTAssertEqual(collectors.map { $0.outcome?.completionTokens }, [20, 20, 20, 20])
+        let statistics = executor.statistics
+        // 80 generated tokens and the prompts in about 21 passes: far fewer than one per token.
+        XCTAssertGreaterThanOrEqual(statistics.rows, 80)
+        XCTAssertLessThanOrEqual(statistics.passes * 3, statistics.rows, "\(statistics)")
+        await executor.shutdown(deadline: Date())
+    }
+
+    /// The choices of one request (one prompt, several seeds) compute the prompt once: the others
+    /// copy its keys and values, and still produce what each produces alone.
+    func testChoicesOfOnePromptComputeItOnce() async throws {
+        let model = try SharedModel.smolLM2()
+        let executor = BatchExecutor(model: model, slots: 3, contextLength: 256, threads: 2, queueCapacity: 8)
+        let prompt = model.tokenizer.encode(String(repeating: "A long shared system prompt about many things. ", count: 6),
+                                            addSpecial: true, parseSpecial: true)
+        let collectors = (0..<3).map { _ in Collector() }
+        let options = (0..<3).map { seeded(UInt64(7 + $0), maxTokens: 8) }
+        _ = try executor.submit(zip(collectors, options).map { $0.job(prompt, $1) })
+        for collector in collectors { await collector.wait() }
+        for (collector, option) in zip(collectors, options) {
+            XCTAssertEqual(collector.text, try loneText(model, prompt, option))
+        }
+        XCTAssertEqual(collectors.map { $0.outcome?.reusedPromptTokens }, [0, prompt.count - 1, prompt.count - 1])
+        XCTAssertEqual(executor.statistics.reusedPromptTokens, 2 * (prompt.count - 1))
+        // A later request with the same prompt takes it from a cache too.
+        let later = Collector()
+        _ = try executor.submit([later.job(prompt, options[0])])
+        await later.wait()
+        XCTAssertEqual(later.text, collectors[0].text)
+        XCTAssertEqual(later.outcome?.reusedPromptTokens, prompt.count - 1)
+        await executor.shutdown(deadline: Date())
+    }
+
+    /// Prompt log-probabilities (`echo`) computed among other work equal a lone context's.
+    func testPromptLogprobsInABatchEqualALoneContexts() async throws {
+        let model = try SharedModel.smolLM2()
+        let executor = BatchExecutor(model: model, slots: 2, contextLength: 256, threads: 2, batchSize: 8, queueCapacity: 8)
+        let prompt = model.tokenizer.encode("The quick brown fox jumps over the lazy dog, and then it runs away.",
+                                            addSpecial: true, parseSpecial: true)
+        let logits = try model.makeContext(contextLength: 256).evaluateAll(prompt)
+        let vocabulary = model.config.vocabularySize
+        let expected: [TokenLogprobs?] = [nil] + (1..<prompt.count).map { i in
+            TokenLogprobs(logits: Array(logits[((i - 1) * vocabulary)..<(i * vocabulary)]), token: prompt[i], topCount: 2)
+        }
+        final class Scored: @unchecked Sendable { var logprobs: [TokenLogprobs?]? }
+        let scored = Scored()
+        let done = DispatchSemaphore(value: 0)
+        let busy = Collector()
+        _ = try executor.submit([busy.job(model.tokenizer.encode("Hello", addSpecial: true, parseSpecial: true), seeded(1, maxTokens: 30))])
+        _ = try executor.submit([GenerationJob(prompt: prompt, options: GenerationOptions(maxTokens: 0), promptLogprobs: 2) { event in
+            switch event {
+            case .promptLogprobs(let logprobs): scored.logprobs = logprobs
+            case .finished, .failed: done.signal()
+            default: break
+            }
+            return true
+        }])
+        await busy.wait()
+        done.wait()
+        XCTAssertEqual(scored.logprobs, expected)
+        await executor.shutdown(deadline: Date())
+    }
+
     /// A consumer that stops (the client left) frees its slot: the next job runs at once.
     func testCancelledJobFreesItsSlot() async throws {
         let model = try SharedModel.smolLM2()
-        let executor = SlotExecutor(model: model, slots: 1, contextLength: 256, queueCapacity: 4)
+        let executor = BatchExecutor(model: model, slots: 1, contextLength: 256, queueCapacity: 4)
         let prompt = model.tokenizer.encode("Count: one, two, three,", addSpecial: true, parseSpecial: true)
         let leaving = Collector(stopAfter: 3)
         let next = Collector()
@@ -125,7 +220,7 @@ final class SlotExecutorTests: XCTestCase {
 
     func testQueueIsBoundedAndTicketsWithdrawQueuedJobs() async throws {
         let model = try SharedModel.smolLM2()
-        let executor = SlotExecutor(model: model, slots: 1, contextLength: 256, queueCapacity: 2)
+        let executor = BatchExecutor(model: model, slots: 1, contextLength: 256, queueCapacity: 2)
         let prompt = model.tokenizer.encode("Hello", addSpecial: true, parseSpecial: true)
         let running = Collector(stopAfter: 1_000)
         _ = try executor.submit([running.job(prompt, seeded(1, maxTokens: 200))])
@@ -149,7 +244,7 @@ final class SlotExecutorTests: XCTestCase {
 
     func testShutdownFailsQueuedJobsAndCancelsRunningOnesAtTheDeadline() async throws {
         let model = try SharedModel.smolLM2()
-        let executor = SlotExecutor(model: model, slots: 1, contextLength: 512, queueCapacity: 4)
+        let executor = BatchExecutor(model: model, slots: 1, contextLength: 512, queueCapacity: 4)
         let prompt = model.tokenizer.encode("Hello", addSpecial: true, parseSpecial: true)
         let running = Collector()
         let queued = Collector()

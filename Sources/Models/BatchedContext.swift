@@ -1,0 +1,123 @@
+import Foundation
+import Kernels
+
+/// Several sequences, each with its own KV cache, advanced together: one forward pass carries the
+/// new tokens of every sequence that has any (continuous batching). A sequence's results do not
+/// depend on what else is in the pass (see ForwardPass), so it computes exactly what it would in an
+/// `InferenceContext` of its own.
+/// Not thread-safe: used from one thread at a time; its thread pool does the parallel work.
+public final class BatchedContext {
+    public var model: LanguageModel { forward.model }
+    /// Positions each sequence can hold.
+    public let contextLength: Int
+    /// Rows per forward pass; larger steps are split into several passes.
+    public var batchSize: Int { forward.batchSize }
+    public var threadCount: Int { forward.pool.threadCount }
+    public var sequenceCount: Int { caches.count }
+
+    private let forward: ForwardPass
+    private let caches: [KVCache]
+
+    /// What one sequence feeds in a step, and which of its logits come back.
+    public struct Input {
+        public enum Logits: Sendable {
+            case none
+            /// The last token's (to choose the next token).
+            case last
+            /// Every token's (to score a prompt).
+            case all
+        }
+
+        public var sequence: Int
+        public var tokens: [Int32]
+        public var logits: Logits
+
+        public init(sequence: Int, tokens: [Int32], logits: Logits) {
+            self.sequence = sequence
+            self.tokens = tokens
+            self.logits = logits
+        }
+    }
+
+    public init(model: LanguageModel, sequences: Int, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
+        self.contextLength = max(1, contextLength)
+        forward = ForwardPass(model: model, threads: threads, batchSize: batchSize)
+        caches = (0..<max(1, sequences)).map { _ in KVCache(config: model.config, contextLength: max(1, contextLength)) }
+    }
+
+    /// Positions of `sequence` that hold keys and values; its next token goes here.
+    public func position(of sequence: Int) -> Int { caches[sequence].position }
+
+    /// Drops `sequence`'s positions from `position` on (0 forgets it).
+    public func truncate(sequence: Int, to position: Int) {
+        caches[sequence].position = min(max(0, position), caches[sequence].position)
+    }
+
+    /// Makes `sequence` hold the first `length` positions of `source` (a prompt prefix they share),
+    /// so it need not compute them again. The copy is exact: what follows computes as it would
+    /// have after computing the prefix itself. Positions below `keeping` that `sequence` holds
+    /// are taken to be equal to `source`'s already (the same tokens) and are not copied again.
+    public func copyPrefix(from source: Int, to sequence: Int, length: Int, keeping: Int = 0) {
+        guard source != sequence else { return truncate(sequence: sequence, to: length) }
+        let length = min(length, caches[source].position)
+        caches[sequence].copy(from: caches[source], positions: min(keeping, caches[sequence].position, length)..<length)
+    }
+
+    /// Feeds every input's tokens after its sequence's cached positions, all in shared passes, and
+    /// returns each input's logits (`.none`: empty; `.last`: vocabulary; `.all`: tokens × vocabulary).
+    /// Throws, computing nothing, when an input names a sequence twice or out of range, does not
+    /// fit the context, or holds a token outside the vocabulary.
+    @discardableResult
+    public func evaluate(_ inputs: [Input]) throws -> [[Float]] {
+        var seen = Set<Int>()
+        for input in inputs {
+            guard caches.indices.contains(input.sequence), seen.insert(input.sequence).inserted else {
+                throw BatchError.invalidSequence(input.sequence, sequences: caches.count)
+            }
+            try model.config.validate(input.tokens, at: caches[input.sequence].position, contextLength: contextLength)
+        }
+        var rows = ForwardRows()
+        for input in inputs {
+            let cache = caches[input.sequence]
+            for (i, token) in input.tokens.enumerated() {
+                let wanted: Bool
+                switch input.logits {
+                case .none: wanted = false
+                case .last: wanted = i == input.tokens.count - 1
+                case .all: wanted = true
+                }
+                rows.append(token, at: cache.position + i, in: cache, logits: wanted)
+            }
+        }
+        let logits = forward.evaluate(rows)
+        let vocabulary = model.config.vocabularySize
+        var offset = 0
+        return inputs.map { input in
+            let count: Int
+            switch input.logits {
+            case .none: count = 0
+            case .last: count = input.tokens.isEmpty ? 0 : 1
+            case .all: count = input.tokens.count
+            }
+            defer { offset += count * vocabulary }
+            return Array(logits[offset..<(offset + count * vocabulary)])
+        }
+    }
+
+    /// Runs `body(i)` for i in 0..<count on the context's threads (per-sequence work between
+    /// passes, such as sampling).
+    public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        forward.pool.parallelFor(count, body)
+    }
+}
+
+public enum BatchError: Error, CustomStringConvertible, Equatable {
+    case invalidSequence(Int, sequences: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidSequence(sequence, sequences):
+            return "sequence \(sequence) is out of range (0..<\(sequences)) or given twice in one step"
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import Kernels
+
+/// Rows for one forward pass: row i feeds `tokens[i]` at `positions[i]` of `caches[i]`.
+/// Rows of one sequence come in position order, each right after the one before (the first right
+/// after what its cache already holds); rows of different sequences may interleave freely.
+struct ForwardRows {
+    var tokens: [Int32] = []
+    var positions: [Int] = []
+    var caches: [KVCache] = []
+    /// Whether the logits of each row are wanted.
+    var wantsLogits: [Bool] = []
+
+    var count: Int { tokens.count }
+
+    mutating func append(_ token: Int32, at position: Int, in cache: KVCache, logits: Bool) {
+        tokens.append(token)
+        positions.append(position)
+        caches.append(cache)
+        wantsLogits.append(logits)
+    }
+}
+
+/// The transformer's arithmetic over a set of rows, shared by the single-sequence and the
+/// multi-sequence contexts.
+///
+/// Every row's result depends only on its own token, position and cache: the matrix kernels give
+/// a row of a batched product bit for bit what the single product gives, norms and activations
+/// are per row, and attention reads only the row's own cache. So a sequence computes the same
+/// whether it runs alone, in chunks of any size, or in a batch with other sequences (what the
+/// server's determinism rests on).
+///
+/// Matrices are multiplied in their quantized blocks with activations quantized to 8 bits
+/// (Kernels.MatVec), compensated for the down and output projections; rows are processed
+/// `batchSize` at a time as matrix-matrix products.
+final class ForwardPass {
+    let model: LanguageModel
+    /// Rows per pass; longer inputs are split.
+    let batchSize: Int
+    let pool: ThreadPool
+
+    private var config: ModelConfig { model.config }
+    private let scratch: Scratch
+    /// The down and output projections run with compensated activations (see CompensatedMatVec):
+    /// together they carried most of the 8-bit error against the fp64 reference.
+    private let compensated = CompensatedMatVec()
+    private let ropeGlobal: RopeTable
+    private let ropeSliding: RopeTable?
+
+    init(model: LanguageModel, threads: Int, batchSize: Int) {
+        self.model = model
+        let config = model.config
+        self.batchSize = max(1, batchSize)
+        pool = ThreadPool(threadCount: threads)
+        scratch = Scratch(config: config, batch: self.batchSize)
+        ropeGlobal = RopeTable(dimensions: config.ropeDimensions, base: config.ropeFrequencyBase,
+                               scale: config.ropeScale, factors: config.ropeFrequencyFactors)
+        ropeSliding = config.slidingRopeFrequencyBase.map { RopeTable(dimensions: config.ropeDimensions, base: $0) }
+    }
+
+    /// Runs `rows` (already validated) and returns the logits of the rows that want them, in row
+    /// order (wanted rows × vocabulary). Advances each cache past its rows.
+    func evaluate(_ rows: ForwardRows) -> [Float] {
+        let vocabulary = config.vocabularySize
+        let wanted = rows.wantsLogits.lazy.filter { $0 }.count
+        var logits = [Float](repeating: 0, count: wanted * vocabulary)
+        var start = 0
+        var written = 0
+        while start < rows.count {
+            let range = start..<min(start + batchSize, rows.count)
+            forward(rows, range)
+            for row in range { rows.caches[row].position = max(rows.caches[row].position, rows.positions[row] + 1) }
+            let logitRows = range.filter { rows.wantsLogits[$0] }.map { $0 - start }
+            if !logitRows.isEmpty {
+                logits.withUnsafeMutableBufferPointer { out in
+                    computeLogits(rows: logitRows, into: out.baseAddress! + written * vocabulary)
+                }
+                written += logitRows.count
+            }
+            start = range.upperBound
+        }
+        return logits
+    }
+
+    // MARK: - The layers
+
+    /// Runs the layers over `rows[range]`; the final hidden states stay in scratch.hidden.
+    private func forward(_ rows: ForwardRows, _ range: Range<Int>) {
+        let n = range.count
+        let e = config.embeddingLength
+        let s = scratch
+        let weights = model.weights
+        let half = config.ropeDimensions / 2
+        let tokens = Array(rows.tokens[range]), positions = Array(rows.positions[range]), caches = Array(rows.caches[range])
+        // Every per-row step runs on the pool, one task per row: on one thread alone they would be
+        // a serial share of the pass's time.
+        pool.parallelFor(n) { t in
+            self.model.embed(tokens[t], into: s.hidden + t * e)
+            // The rotation angles of the rows' positions, once for all layers.
+            self.ropeGlobal.angles(at: positions[t], cosines: s.ropeCosines + t * half, sines: s.ropeSines + t * half)
+            self.ropeSliding?.angles(at: positions[t], cosines: s.slidingCosines + t * half, sines: s.slidingSines + t * half)
+        }
+        for layer in 0..<config.blockCount {
+            let w = weights.layers[layer]
+            // h = x + attn(norm(x))
+            pool.parallelFor(n) { t in
+                Ops.rmsNorm(s.hidden + t * e, weight: w.attentionNorm, count: e, epsilon: self.config.normEpsilon, into: s.normed + t * e)
+            }
+            attention(layer: layer, weights: w, positions: positions, caches: caches)
+            project(w.attentionOutput, s.attention, n, into: s.branch)
+            addResidual(count: n, postNorm: w.postAttentionNorm)
+            // out = h + ffn(norm(h))
+            pool.parallelFor(n) { t in
+                Ops.rmsNorm(s.hidden + t * e, weight: w.feedForwardNorm, count: e, epsilon: self.config.normEpsilon, into: s.normed + t * e)
+            }
+            project(w.gate, s.normed, n, into: s.gate)
+            project(w.up, s.normed, n, into: s.up)
+            let f = config.feedForwardLength
+            pool.parallelFor(n) { t in
+                switch self.config.feedForward {
+                case .swiGLU: Ops.swiGLU(gate: s.gate + t * f, up: s.up + t * f, count: f)
+                case .geluTanhGated: Ops.geluTanhGated(gate: s.gate + t * f, up: s.up + t * f, count: f)
+                }
+            }
+            compensated.multiply(w.down, x: s.gate, count: n, into: s.branch, pool: pool)
+            addResidual(count: n, postNorm: w.postFeedForwardNorm)
+        }
+    }
+
+    private func project(_ w: WeightMatrix, _ x: UnsafeMutablePointer<Float>, _ n: Int, into y: UnsafeMutablePointer<Float>) {
+        if n == 1 {
+            MatVec.multiply(w, x: x, into: y, pool: pool)
+        } else {
+            MatVec.multiplyBatch(w, x: x, count: n, into: y, pool: pool)
+        }
+    }
+
+    /// hidden += postNorm(branch), row by row.
+    private func addResidual(count n: Int, postNorm: [Float]?) {
+        let e = config.embeddingLength
+        let s = scratch
+        let epsilon = config.normEpsilon
+        pool.parallelFor(n) { t in
+            let branch = s.branch + t * e
+            if let postNorm {
+                Ops.rmsNorm(branch, weight: postNorm, count: e, epsilon: epsilon, into: branch)
+            }
+            let hidden = s.hidden + t * e
+            for i in 0..<e { hidden[i] += branch[i] }
+        }
+    }
+
+    private func attention(layer: Int, weights w: LayerWeights, positions: [Int], caches: [KVCache]) {
+        let n = positions.count
+        let s = scratch
+        let c = config
+        project(w.query, s.normed, n, into: s.query)
+        project(w.key, s.normed, n, into: s.key)
+        project(w.value, s.normed, n, into: s.value)
+
+        let sliding = c.slidingLayers[layer]
+        let qd = c.queryDimension, kd = c.keyValueDimension, vd = c.valueDimension
+        let half = c.ropeDimensions / 2
+        let (cosines, sines) = sliding && ropeSliding != nil ? (s.slidingCosines, s.slidingSines) : (s.ropeCosines, s.ropeSines)
+        // Every row's key and value go into its cache before any row attends: a later row of the
+        // same sequence in this pass reads the earlier ones.
+        pool.parallelFor(n) { t in
+            let q = s.query + t * qd, k = s.key + t * kd, v = s.value + t * vd
+            if let b = w.queryBias { for i in 0..<qd { q[i] += b[i] } }
+            if let b = w.keyBias { for i in 0..<kd { k[i] += b[i] } }
+            if let b = w.valueBias { for i in 0..<vd { v[i] += b[i] } }
+            if let qn = w.queryNorm, let kn = w.keyNorm {
+                for h in 0..<c.headCount {
+                    Ops.rmsNorm(q + h * c.headSize, weight: qn, count: c.headSize, epsilon: c.normEpsilon, into: q + h * c.headSize)
+                }
+                for h in 0..<c.headCountKV {
+                    Ops.rmsNorm(k + h * c.headSize, weight: kn, count: c.headSize, epsilon: c.normEpsilon, into: k + h * c.headSize)
+                }
+            }
+            RopeTable.rotate(q, heads: c.headCount, headSize: c.headSize, style: c.ropeStyle, dimensions: c.ropeDimensions,
+                             cosines: cosines + t * half, sines: sines + t * half)
+            RopeTable.rotate(k, heads: c.headCountKV, headSize: c.headSize, style: c.ropeStyle, dimensions: c.ropeDimensions,
+                             cosines: cosines + t * half, sines: sines + t * half)
+            let pos = positions[t]
+            (caches[t].keys[layer] + pos * kd).update(from: k, count: kd)
+            (caches[t].values[layer] + pos * vd).update(from: v, count: vd)
+        }
+
+        let window = sliding ? c.slidingWindow : nil
+        let groupSize = c.headCount / c.headCountKV
+        let out = s.attention
+        let hs = c.headSize, vs = c.valueHeadSize
+        let outDim = c.headCount * vs
+        let scale = c.attentionScale
+        // One task per row and KV head (its query heads together, so each key and value row is read
+        // once for all of them); later rows see more positions, and the pool hands tasks out one at
+        // a time, so the threads stay even. With fewer tasks than threads (one generated token),
+        // one task per query head instead: each head's result is the same either way.
+        let headsPerTask = n * c.headCountKV >= pool.threadCount ? groupSize : 1
+        let tasksPerRow = c.headCount / headsPerTask
+        pool.parallelFor(n * tasksPerRow) { task in
+            let t = task / tasksPerRow, head = (task % tasksPerRow) * headsPerTask
+            let kvHead = head / groupSize
+            let pos = positions[t]
+            let first = window.map { max(0, pos - $0 + 1) } ?? 0
+            Attention.attend(query: s.query + t * qd + head * hs, group: headsPerTask, headSize: hs,
+                             keys: caches[t].keys[layer] + kvHead * hs, keyStride: kd,
+                             values: caches[t].values[layer] + kvHead * vs, valueStride: vd, valueSize: vs,
+                             positions: first...pos, scale: scale, into: out + t * outDim + head * vs)
+        }
+    }
+
+    /// Final norm and output projection for the given rows of the last pass.
+    private func computeLogits(rows: [Int], into logits: UnsafeMutablePointer<Float>) {
+        let e = config.embeddingLength
+        let s = scratch
+        let norm = model.weights.outputNorm, epsilon = config.normEpsilon
+        pool.parallelFor(rows.count) { i in
+            Ops.rmsNorm(s.hidden + rows[i] * e, weight: norm, count: e, epsilon: epsilon, into: s.normed + i * e)
+        }
+        compensated.multiply(model.weights.output, x: s.normed, count: rows.count, into: logits, pool: pool)
+        if let cap = config.finalLogitSoftcap {
+            for i in 0..<(rows.count * config.vocabularySize) { logits[i] = cap * tanhf(logits[i] / cap) }
+        }
+    }
+}
+
+/// Activation buffers for one pass of up to `batch` rows, allocated once per context.
+private final class Scratch {
+    let hidden, normed, branch, query, key, value, attention, gate, up: UnsafeMutablePointer<Float>
+    let ropeCosines, ropeSines, slidingCosines, slidingSines: UnsafeMutablePointer<Float>
+
+    init(config c: ModelConfig, batch n: Int) {
+        hidden = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
+        normed = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
+        branch = .allocate(capacity: n * c.embeddingLength)          // (batch, embedding)
+        query = .allocate(capacity: n * c.queryDimension)            // (batch, heads·headSize)
+        key = .allocate(capacity: n * c.keyValueDimension)           // (batch, kvHeads·headSize)
+        value = .allocate(capacity: n * c.valueDimension)            // (batch, kvHeads·valueHeadSize)
+        attention = .allocate(capacity: n * c.headCount * c.valueHeadSize) // (batch, heads·valueHeadSize)
+        gate = .allocate(capacity: n * c.feedForwardLength)          // (batch, feedForward)
+        up = .allocate(capacity: n * c.feedForwardLength)            // (batch, feedForward)
+        let angles = max(1, n * (c.ropeDimensions / 2))
+        ropeCosines = .allocate(capacity: angles)                    // (batch, ropeDimensions / 2)
+        ropeSines = .allocate(capacity: angles)                      // (batch, ropeDimensions / 2)
+        slidingCosines = .allocate(capacity: angles)                 // (batch, ropeDimensions / 2)
+        slidingSines = .allocate(capacity: angles)                   // (batch, ropeDimensions / 2)
+    }
+
+    deinit {
+        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up,
+                       ropeCosines, ropeSines, slidingCosines, slidingSines] { buffer.deallocate() }
+    }
+}

@@ -1,0 +1,426 @@
+import Engine
+import Foundation
+import Models
+
+/// Continuous batching: one engine thread per model advances every running sequence in shared
+/// forward passes. Each step feeds one token for every sequence that is generating and fills the
+/// rest of the pass with prompt tokens of sequences that are starting; new jobs take free slots
+/// between steps and finished ones leave at once. Each slot has its own KV cache in one
+/// `BatchedContext`; a new job takes the free slot whose cache shares the longest prefix with its
+/// prompt, or copies that prefix from any slot that has it (several choices of one prompt, a
+/// shared system prompt), so only what is new is computed.
+///
+/// Outputs do not depend on load: a job's tokens come from its own prompt and its own sampler
+/// seed, and a sequence's arithmetic does not depend on the other rows of a pass nor on how its
+/// prompt was split (see `BatchedContext`), so a job computes the same alone or among others.
+public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
+    public let slotCount: Int
+    public let contextLength: Int
+    /// Jobs that may wait beyond the busy slots.
+    public let queueCapacity: Int
+
+    private let model: LanguageModel
+    private let context: BatchedContext
+
+    private struct Queued {
+        let id: UInt64
+        let job: GenerationJob
+    }
+
+    // Shared with submitters, under `condition`.
+    private let condition = NSCondition()
+    private var queue: [Queued] = []
+    private var running = 0
+    private var nextID: UInt64 = 0
+    private var acceptsJobs = true
+    private var stopping = false
+    /// After this time running jobs are cancelled (set by `shutdown`).
+    private var cancelRunningAfter: Date?
+    private var engineRunning = true
+    /// Seconds a job has recently taken, smoothed, for the `Retry-After` estimate.
+    private var averageJobSeconds = 2.0
+    private var counters = ExecutorStatistics()
+
+    // The engine thread's own.
+    private var slots: [Slot]
+    private var active: [ActiveSequence] = []
+    private var useCounter = 0
+
+    /// - Parameters:
+    ///   - slots: sequences that run at once, each with a KV cache of `contextLength` positions.
+    ///   - threads: threads of the forward passes.
+    ///   - batchSize: rows of one forward pass (generated tokens plus prompt tokens).
+    public init(model: LanguageModel, slots: Int, contextLength: Int, threads: Int = 1, batchSize: Int = 64,
+                queueCapacity: Int) {
+        slotCount = max(1, slots)
+        self.queueCapacity = max(0, queueCapacity)
+        self.model = model
+        let length = max(2, min(contextLength, model.config.contextLength))
+        self.contextLength = length
+        context = BatchedContext(model: model, sequences: slotCount, contextLength: length, threads: max(1, threads),
+                                 batchSize: max(batchSize, slotCount))
+        self.slots = (0..<slotCount).map { _ in Slot() }
+        // The thread holds the executor until `shutdown` ends it.
+        let thread = Thread { self.engineLoop() }
+        thread.name = "hearth-batch"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    public var queueDepth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
+    public var activeCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return running
+    }
+
+    public var statistics: ExecutorStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return counters
+    }
+
+    public func submit(_ jobs: [GenerationJob]) throws -> JobTicket {
+        condition.lock()
+        defer { condition.unlock() }
+        guard acceptsJobs else { throw SubmissionError.shuttingDown }
+        // Queued jobs take the free slots first; whatever is left over waits.
+        let freeSlots = slotCount - running
+        guard queue.count + jobs.count - freeSlots <= queueCapacity else {
+            // Waiting jobs ahead, spread over the slots, each taking about the recent average.
+            let ahead = Double(queue.count + running) / Double(slotCount)
+            throw SubmissionError.queueFull(retryAfterSeconds: max(1, Int((ahead * averageJobSeconds).rounded(.up))))
+        }
+        let first = nextID + 1
+        for job in jobs {
+            nextID += 1
+            queue.append(Queued(id: nextID, job: job))
+        }
+        let ids = first...nextID
+        condition.broadcast()
+        return JobTicket { [weak self] in self?.remove(ids) }
+    }
+
+    private func remove(_ ids: ClosedRange<UInt64>) {
+        condition.lock()
+        queue.removeAll { ids.contains($0.id) }
+        condition.unlock()
+    }
+
+    public func shutdown(deadline: Date) async {
+        for entry in beginShutdown(deadline: deadline) { _ = entry.job.sink(.failed(SubmissionError.shuttingDown)) }
+        while isEngineRunning {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    /// Stops taking jobs and returns those that were waiting.
+    private func beginShutdown(deadline: Date) -> [Queued] {
+        condition.lock()
+        defer { condition.unlock() }
+        acceptsJobs = false
+        cancelRunningAfter = deadline
+        stopping = true
+        let dropped = queue
+        queue.removeAll()
+        condition.broadcast()
+        return dropped
+    }
+
+    private var isEngineRunning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return engineRunning
+    }
+
+    // MARK: - The engine thread
+
+    private func engineLoop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && active.isEmpty && !stopping { condition.wait() }
+            if stopping && queue.isEmpty && active.isEmpty {
+                engineRunning = false
+                condition.unlock()
+                return
+            }
+            let admitted = queue.prefix(slotCount - active.count)
+            queue.removeFirst(admitted.count)
+            running += admitted.count
+            let pastDeadline = cancelRunningAfter.map { Date() >= $0 } ?? false
+            condition.unlock()
+
+            for entry in admitted { admit(entry.job) }
+            if pastDeadline {
+                for sequence in active { end(sequence, with: .failed(SubmissionError.shuttingDown)) }
+                continue
+            }
+            if !active.isEmpty { step() }
+        }
+    }
+
+    /// Gives `job` a slot, reusing the longest cached prefix of its prompt.
+    private func admit(_ job: GenerationJob) {
+        let start = Date()
+        guard job.sink(.started) else { return release(since: start) }
+        let generation: SequenceGeneration
+        do {
+            generation = try SequenceGeneration(prompt: job.prompt, options: job.options, constraint: job.constraint,
+                                                model: model, contextLength: contextLength)
+        } catch {
+            _ = job.sink(.failed(error))
+            return release(since: start)
+        }
+        if job.options.maxTokens == 0 && job.promptLogprobs == nil {
+            // Nothing to generate and nothing to score.
+            _ = job.sink(.finished(GenerationOutcome(finishReason: FinishReason.maxTokens.openAIValue,
+                                                     promptTokens: job.prompt.count, completionTokens: 0,
+                                                     reusedPromptTokens: 0)))
+            return release(since: start)
+        }
+        let prompt = job.prompt
+        // Scoring the prompt needs the logits of every prompt token, so nothing is reused then; and
+        // the last prompt token is always fed again, for the logits that choose the first token.
+        let reusable = job.promptLogprobs == nil ? prompt.count - 1 : 0
+        let shared = slots.map { min(reusable, $0.sharedPrefix(with: prompt)) }
+        let free = slots.indices.filter { slots[$0].sequence == nil }
+        // The free slot that shares most; among equals, the one used longest ago (its cache is the
+        // least likely to be wanted again).
+        let slot = free.max { (shared[$0], -slots[$0].lastUse) < (shared[$1], -slots[$1].lastUse) }!
+        let donor = slots.indices.max { shared[$0] < shared[$1] }!
+        var reused = shared[slot]
+        if shared[donor] > reused {
+            context.copyPrefix(from: donor, to: slot, length: shared[donor], keeping: reused)
+            reused = shared[donor]
+        } else {
+            context.truncate(sequence: slot, to: reused)
+        }
+        slots[slot].cachedTokens = Array(prompt[..<reused])
+        useCounter += 1
+        slots[slot].lastUse = useCounter
+        condition.lock()
+        counters.reusedPromptTokens += reused
+        condition.unlock()
+        let sequence = ActiveSequence(job: job, slot: slot, generation: generation, reused: reused, started: start)
+        slots[slot].sequence = sequence
+        active.append(sequence)
+    }
+
+    /// One forward pass for every running sequence, then each one's next token.
+    private func step() {
+        var inputs: [BatchedContext.Input] = []
+        var owners: [ActiveSequence] = []
+        var budget = context.batchSize
+        for sequence in active {
+            if let token = sequence.nextToken {
+                inputs.append(.init(sequence: sequence.slot, tokens: [token], logits: .last))
+                owners.append(sequence)
+                budget -= 1
+            }
+        }
+        // Prompts fill what is left, oldest first.
+        for sequence in active where sequence.nextToken == nil && budget > 0 {
+            guard adoptSharedPrefix(sequence) else { continue }
+            let take = min(budget, sequence.pendingPrompt.count)
+            let chunk = Array(sequence.pendingPrompt.prefix(take))
+            let isLast = take == sequence.pendingPrompt.count
+            inputs.append(.init(sequence: sequence.slot, tokens: chunk,
+                                logits: sequence.promptLogprobs != nil ? .all : isLast ? .last : .none))
+            owners.append(sequence)
+            budget -= take
+        }
+
+        let logits: [[Float]]
+        do {
+            logits = try context.evaluate(inputs)
+            let rows = inputs.reduce(0) { $0 + $1.tokens.count }
+            condition.lock()
+            counters.passes += (rows + context.batchSize - 1) / context.batchSize
+            counters.rows += rows
+            condition.unlock()
+        } catch {
+            // Inputs are checked when jobs are admitted, so this is a bug: fail what was in the step.
+            for sequence in owners {
+                slots[sequence.slot].cachedTokens = []
+                context.truncate(sequence: sequence.slot, to: 0)
+                end(sequence, with: .failed(error))
+            }
+            return
+        }
+
+        // Which sequences choose a token now, with the logits that choose it.
+        var choosing: [(sequence: ActiveSequence, logits: [Float])] = []
+        for (index, sequence) in owners.enumerated() {
+            let fed = inputs[index].tokens
+            slots[sequence.slot].cachedTokens += fed
+            if sequence.nextToken != nil {
+                choosing.append((sequence, logits[index]))
+                continue
+            }
+            sequence.pendingPrompt.removeFirst(fed.count)
+            if let top = sequence.job.promptLogprobs {
+                collectPromptLogprobs(sequence, fed: fed.count, logits: logits[index], top: top)
+            }
+            if sequence.pendingPrompt.isEmpty {
+                if let scored = sequence.promptLogprobs {
+                    guard sequence.job.sink(.promptLogprobs(scored)) else {
+                        end(sequence, with: nil)
+                        continue
+                    }
+                }
+                let vocabulary = model.config.vocabularySize
+                choosing.append((sequence, Array(logits[index].suffix(vocabulary))))
+            }
+        }
+        chooseTokens(choosing)
+    }
+
+    /// Takes the longest prefix of `sequence`'s prompt that another slot's cache now holds beyond
+    /// what it has itself; returns false when an earlier sequence still computing its prompt will
+    /// soon hold more of it (the choices of one request, requests with one system prompt), so it
+    /// waits for that rather than computing the same tokens twice.
+    private func adoptSharedPrefix(_ sequence: ActiveSequence) -> Bool {
+        guard sequence.job.promptLogprobs == nil else { return true }
+        let prompt = sequence.job.prompt
+        let limit = prompt.count - 1
+        var fed = prompt.count - sequence.pendingPrompt.count
+        for other in active where other !== sequence {
+            let available = min(limit, slots[other.slot].sharedPrefix(with: prompt))
+            guard available > fed else { continue }
+            // Its first `fed` positions hold the same tokens, computed the same way: only the
+            // rest is copied.
+            context.copyPrefix(from: other.slot, to: sequence.slot, length: available, keeping: fed)
+            slots[sequence.slot].cachedTokens = Array(prompt[..<available])
+            sequence.pendingPrompt = prompt[available...]
+            sequence.reused += available - fed
+            condition.lock()
+            counters.reusedPromptTokens += available - fed
+            condition.unlock()
+            fed = available
+        }
+        for other in active {
+            if other === sequence { break }
+            guard other.nextToken == nil else { continue }
+            if min(limit, commonPrefix(other.job.prompt, prompt)) > fed { return false }
+        }
+        return true
+    }
+
+    /// Appends the log-probabilities of the prompt tokens predicted by the rows just fed: row i
+    /// predicts the prompt token after it.
+    private func collectPromptLogprobs(_ sequence: ActiveSequence, fed: Int, logits: [Float], top: Int) {
+        let vocabulary = model.config.vocabularySize
+        let prompt = sequence.job.prompt
+        let firstFed = prompt.count - sequence.pendingPrompt.count - fed
+        for row in 0..<fed where firstFed + row + 1 < prompt.count {
+            let rowLogits = Array(logits[(row * vocabulary)..<((row + 1) * vocabulary)])
+            sequence.promptLogprobs!.append(TokenLogprobs(logits: rowLogits, token: prompt[firstFed + row + 1], topCount: top))
+        }
+    }
+
+    /// Samples every choosing sequence's next token (on the context's threads: each sequence's
+    /// sampler and constraint are its own), then reports them in order on this thread.
+    private func chooseTokens(_ choosing: [(sequence: ActiveSequence, logits: [Float])]) {
+        var steps = [Result<SequenceGeneration.Step, Error>?](repeating: nil, count: choosing.count)
+        steps.withUnsafeMutableBufferPointer { results in
+            context.parallelFor(choosing.count) { i in
+                let (sequence, logits) = choosing[i]
+                let room = self.context.position(of: sequence.slot) < self.contextLength
+                results[i] = Result(catching: { try sequence.generation.step(logits: logits, roomForMore: room) })
+            }
+        }
+        for (i, entry) in choosing.enumerated() {
+            let sequence = entry.sequence
+            let step: SequenceGeneration.Step
+            do {
+                step = try steps[i]!.get()
+            } catch {
+                end(sequence, with: .failed(error))
+                continue
+            }
+            var consumerLeft = false
+            for event in step.events where !consumerLeft {
+                // Declining the text released at the end changes nothing: generation is over.
+                consumerLeft = !sequence.job.sink(.token(event)) && event.token != nil
+            }
+            if consumerLeft {
+                end(sequence, with: nil)
+            } else if let token = step.nextToken {
+                sequence.nextToken = token
+            } else {
+                let summary = sequence.generation.summary(reusedPromptTokens: sequence.reused)
+                end(sequence, with: .finished(GenerationOutcome(
+                    finishReason: summary.finishReason.openAIValue, promptTokens: summary.promptTokens,
+                    completionTokens: summary.completionTokens, reusedPromptTokens: summary.reusedPromptTokens)))
+            }
+        }
+    }
+
+    /// Reports `event` (none when the consumer has left) and frees the sequence's slot; its cache
+    /// stays for a later prompt that shares its prefix.
+    private func end(_ sequence: ActiveSequence, with event: GenerationEvent?) {
+        if let event { _ = sequence.job.sink(event) }
+        slots[sequence.slot].sequence = nil
+        active.removeAll { $0 === sequence }
+        release(since: sequence.started)
+    }
+
+    private func release(since start: Date) {
+        let seconds = Date().timeIntervalSince(start)
+        condition.lock()
+        running -= 1
+        averageJobSeconds = 0.8 * averageJobSeconds + 0.2 * seconds
+        condition.unlock()
+    }
+}
+
+/// One KV cache of the batch: the tokens it holds and the sequence using it, if any.
+private struct Slot {
+    /// The tokens whose keys and values are in the slot's cache, in order.
+    var cachedTokens: [Int32] = []
+    var sequence: ActiveSequence?
+    /// When a sequence last took the slot (a counter).
+    var lastUse = 0
+
+    func sharedPrefix(with prompt: [Int32]) -> Int {
+        commonPrefix(cachedTokens, prompt)
+    }
+}
+
+/// A job in a slot: the prompt tokens still to feed, then the token to feed next.
+private final class ActiveSequence {
+    let job: GenerationJob
+    let slot: Int
+    let generation: SequenceGeneration
+    /// Prompt tokens taken from a cache rather than computed.
+    var reused: Int
+    let started: Date
+    var pendingPrompt: ArraySlice<Int32>
+    /// Set once the prompt is in: the token chosen last, to feed in the next step.
+    var nextToken: Int32?
+    /// Log-probabilities of the prompt tokens so far (for `echo`); nil when not asked for.
+    var promptLogprobs: [TokenLogprobs?]?
+
+    init(job: GenerationJob, slot: Int, generation: SequenceGeneration, reused: Int, started: Date) {
+        self.job = job
+        self.slot = slot
+        self.generation = generation
+        self.reused = reused
+        self.started = started
+        pendingPrompt = job.prompt[reused...]
+        promptLogprobs = job.promptLogprobs == nil ? nil : [nil]
+    }
+}
+
+/// How many leading tokens `a` and `b` share.
+private func commonPrefix(_ a: [Int32], _ b: [Int32]) -> Int {
+    var shared = 0
+    let limit = min(a.count, b.count)
+    while shared < limit && a[shared] == b[shared] { shared += 1 }
+    return shared
+}
