@@ -7,14 +7,17 @@ streaming chat request, reads it to the end, and sends the next, until the time 
 flight then finish). Reported per run: requests, errors, completion tokens, aggregate tokens/s,
 time to first token (p50, p99) and per-request decoding speed; then a side-by-side summary.
 
-llama.cpp's server here is `python -m llama_cpp.server` from llama-cpp-python (pip install
-'llama-cpp-python[server]'), which runs one sequence at a time with --n_threads threads (requests
-queue behind a lock; its default of interrupting the running request for a new one is turned off);
-Hearth runs --parallel slots of one thread each. Both use every core of the machine. llama.cpp's
-server sends no usage chunk, so its tokens are counted as content chunks (one token each).
+llama.cpp's server is `llama-server` when --llama-server names one (built from the llama.cpp
+sources vendored in llama-cpp-python's sdist, see docs/BENCHMARKS.md): it gets the same --parallel
+slots (`-np`, continuous batching, each slot --ctx-size positions) and --threads as Hearth. Without
+it, `python -m llama_cpp.server` from llama-cpp-python (pip install 'llama-cpp-python[server]'),
+which runs one sequence at a time (requests queue behind a lock; its default of interrupting the
+running request for a new one is turned off). Hearth runs `hearth serve --parallel --threads`, one
+batch for all its slots. When a server sends no usage chunk, its tokens are counted as content
+chunks (one token each).
 
     swift build -c release
-    python3 scripts/load_test.py --clients 16 --duration 30 --rounds 1
+    python3 scripts/load_test.py --clients 16 --duration 30 --rounds 1 --llama-server PATH/llama-server
 """
 import argparse
 import os
@@ -68,13 +71,22 @@ def wait_healthy(url, process, timeout=180):
 
 def start_hearth(args, port):
     command = [args.hearth_bin, "serve", str(args.model_file), "--port", str(port), "--parallel", str(args.parallel),
-               "--ctx-size", str(args.ctx_size), "--queue-size", str(max(64, args.clients))]
+               "--ctx-size", str(args.ctx_size), "--threads", str(args.threads), "--queue-size", str(max(64, args.clients))]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_healthy(f"http://127.0.0.1:{port}/health", process)
     return process, Path(args.model_file).name.removesuffix(".gguf")
 
 
 def start_llama_cpp(args, port):
+    if args.llama_server:
+        # -c is the context of all slots together.
+        command = [args.llama_server, "--model", str(args.model_file), "--port", str(port), "--host", "127.0.0.1",
+                   "--ctx-size", str(args.ctx_size * args.parallel), "--parallel", str(args.parallel),
+                   "--threads", str(args.threads), "--threads-batch", str(args.threads), "--jinja",
+                   "--no-webui", "--log-disable"]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_healthy(f"http://127.0.0.1:{port}/health", process)
+        return process, Path(args.model_file).name
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(args.model_file), "--port", str(port),
                "--host", "127.0.0.1", "--n_ctx", str(args.ctx_size), "--n_threads", str(args.threads),
                "--n_threads_batch", str(args.threads),
@@ -171,8 +183,9 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=30, help="seconds of load per run")
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--parallel", type=int, default=4, help="Hearth's slots")
-    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="llama.cpp's threads")
+    parser.add_argument("--parallel", type=int, default=4, help="slots of each server (llama_cpp.server has one)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads of each server")
+    parser.add_argument("--llama-server", help="a llama-server binary to compare with (default: llama_cpp.server)")
     parser.add_argument("--ctx-size", type=int, default=2048)
     parser.add_argument("--rounds", type=int, default=1, help="alternations of the two servers")
     parser.add_argument("--only", choices=["hearth", "llama.cpp"], help="run one server only")
@@ -182,7 +195,8 @@ def main():
     if args.only:
         servers = [s for s in servers if s[0] == args.only]
     print(f"model {args.model_file}; {args.clients} streaming clients, {args.duration:.0f} s each, "
-          f"max_tokens {args.max_tokens}; Hearth --parallel {args.parallel}, llama.cpp --n_threads {args.threads}")
+          f"max_tokens {args.max_tokens}; --parallel {args.parallel} --threads {args.threads}; llama.cpp: "
+          f"{args.llama_server or 'llama_cpp.server (one sequence at a time)'}")
     collected = {name: [] for name, _ in servers}
     for round_index in range(args.rounds):
         for name, start in servers:

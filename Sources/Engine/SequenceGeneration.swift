@@ -30,8 +30,8 @@ public final class SequenceGeneration {
     private var stops: StopSequenceMatcher
     private var mask: [Bool]?
 
-    /// Validates the request (sampling parameters, maximum tokens, a prompt that leaves room in
-    /// the context) and prepares the sampler.
+    /// Validates the request (sampling parameters, maximum tokens, a prompt of known tokens that
+    /// leaves room in the context) and prepares the sampler.
     public init(prompt: [Int32], options: GenerationOptions, constraint: TokenConstraint? = nil,
                 model: LanguageModel, contextLength: Int) throws {
         try options.sampling.validate(vocabularySize: model.config.vocabularySize)
@@ -39,6 +39,10 @@ public final class SequenceGeneration {
         guard !prompt.isEmpty else { throw GenerationError.emptyPrompt }
         guard prompt.count < contextLength else {
             throw GenerationError.promptTooLong(tokens: prompt.count, context: contextLength)
+        }
+        let vocabulary = model.config.vocabularySize
+        if let bad = prompt.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
+            throw ModelError.invalidToken(bad, vocabularySize: vocabulary)
         }
         self.prompt = prompt
         self.options = options

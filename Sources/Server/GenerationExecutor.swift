@@ -11,7 +11,7 @@ import Models
 public struct GenerationJob: @unchecked Sendable {
     public let prompt: [Int32]
     public let options: GenerationOptions
-    /// Restricts the output (structured output); a fresh instance per job, used from the slot's thread only.
+    /// Restricts the output (structured output); a fresh instance per job, used by one thread at a time.
     public let constraint: TokenConstraint?
     /// Log-probabilities of the prompt's own tokens (for `echo`), with this many alternatives each.
     public let promptLogprobs: Int?
@@ -42,7 +42,7 @@ public struct GenerationOutcome: Sendable, Equatable {
     public let finishReason: String
     public let promptTokens: Int
     public let completionTokens: Int
-    /// Prompt tokens whose cache a slot kept from its previous request.
+    /// Prompt tokens taken from a cached shared prefix (an earlier request's, another choice's) instead of computed.
     public let reusedPromptTokens: Int
 
     public init(finishReason: String, promptTokens: Int, completionTokens: Int, reusedPromptTokens: Int) {

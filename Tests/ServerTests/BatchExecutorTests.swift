@@ -198,6 +198,23 @@ final class BatchExecutorTests: XCTestCase {
         await executor.shutdown(deadline: Date())
     }
 
+    /// A job the engine cannot run (a token outside the vocabulary, a prompt longer than the
+    /// context) fails alone: the jobs beside it finish.
+    func testABadJobFailsAloneAndTheOthersFinish() async throws {
+        let model = try SharedModel.smolLM2()
+        let executor = BatchExecutor(model: model, slots: 3, contextLength: 64, threads: 1, queueCapacity: 8)
+        let prompt = model.tokenizer.encode("Hello there", addSpecial: true, parseSpecial: true)
+        let good = Collector(), badToken = Collector(), tooLong = Collector()
+        _ = try executor.submit([good.job(prompt, seeded(1, maxTokens: 10)),
+                                 badToken.job(prompt + [Int32(model.config.vocabularySize)], seeded(2)),
+                                 tooLong.job(Array(repeating: prompt[1], count: 64), seeded(3))])
+        for collector in [good, badToken, tooLong] { await collector.wait() }
+        XCTAssertEqual(good.outcome?.completionTokens, 10)
+        XCTAssertEqual(badToken.error as? ModelError, .invalidToken(Int32(model.config.vocabularySize), vocabularySize: model.config.vocabularySize))
+        XCTAssertEqual(tooLong.error as? GenerationError, .promptTooLong(tokens: 64, context: 64))
+        await executor.shutdown(deadline: Date())
+    }
+
     /// A consumer that stops (the client left) frees its slot: the next job runs at once.
     func testCancelledJobFreesItsSlot() async throws {
         let model = try SharedModel.smolLM2()
