@@ -40,6 +40,8 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
     /// Seconds a job has recently taken, smoothed, for the `Retry-After` estimate.
     private var averageJobSeconds = 2.0
     private var counters = ExecutorStatistics()
+    /// Jobs whose consumer cancelled them, for the engine to stop if they are running.
+    private var withdrawn: [ClosedRange<UInt64>] = []
 
     // The engine thread's own.
     private var slots: [Slot]
@@ -106,9 +108,12 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
         return JobTicket { [weak self] in self?.remove(ids) }
     }
 
+    /// Takes back the queued jobs among `ids`; running ones stop before the next pass (a client
+    /// that left while its long prompt was being computed frees its slot at once).
     private func remove(_ ids: ClosedRange<UInt64>) {
         condition.lock()
         queue.removeAll { ids.contains($0.id) }
+        withdrawn.append(ids)
         condition.unlock()
     }
 
@@ -149,13 +154,18 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
                 condition.unlock()
                 return
             }
+            let cancelled = withdrawn
+            withdrawn.removeAll()
             let admitted = queue.prefix(slotCount - active.count)
             queue.removeFirst(admitted.count)
             running += admitted.count
             let pastDeadline = cancelRunningAfter.map { Date() >= $0 } ?? false
             condition.unlock()
 
-            for entry in admitted { admit(entry.job) }
+            for sequence in active where cancelled.contains(where: { $0.contains(sequence.id) }) {
+                end(sequence, with: nil)
+            }
+            for entry in admitted { admit(entry) }
             if pastDeadline {
                 for sequence in active { end(sequence, with: .failed(SubmissionError.shuttingDown)) }
                 continue
@@ -165,7 +175,8 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
     }
 
     /// Gives `job` a slot, reusing the longest cached prefix of its prompt.
-    private func admit(_ job: GenerationJob) {
+    private func admit(_ entry: Queued) {
+        let job = entry.job
         let start = Date()
         guard job.sink(.started) else { return release(since: start) }
         let generation: SequenceGeneration
@@ -206,7 +217,7 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
         condition.lock()
         counters.reusedPromptTokens += reused
         condition.unlock()
-        let sequence = ActiveSequence(job: job, slot: slot, generation: generation, reused: reused, started: start)
+        let sequence = ActiveSequence(id: entry.id, job: job, slot: slot, generation: generation, reused: reused, started: start)
         slots[slot].sequence = sequence
         active.append(sequence)
     }
@@ -394,6 +405,7 @@ private struct Slot {
 
 /// A job in a slot: the prompt tokens still to feed, then the token to feed next.
 private final class ActiveSequence {
+    let id: UInt64
     let job: GenerationJob
     let slot: Int
     let generation: SequenceGeneration
@@ -406,7 +418,8 @@ private final class ActiveSequence {
     /// Log-probabilities of the prompt tokens so far (for `echo`); nil when not asked for.
     var promptLogprobs: [TokenLogprobs?]?
 
-    init(job: GenerationJob, slot: Int, generation: SequenceGeneration, reused: Int, started: Date) {
+    init(id: UInt64, job: GenerationJob, slot: Int, generation: SequenceGeneration, reused: Int, started: Date) {
+        self.id = id
         self.job = job
         self.slot = slot
         self.generation = generation

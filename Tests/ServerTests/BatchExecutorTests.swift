@@ -235,6 +235,27 @@ final class BatchExecutorTests: XCTestCase {
         await executor.shutdown(deadline: Date())
     }
 
+    /// A client that leaves while its prompt is still being computed frees the slot before the
+    /// prompt is done (its ticket is cancelled; there is no token to refuse yet).
+    func testCancellingARunningJobStopsItsPrompt() async throws {
+        let model = try SharedModel.smolLM2()
+        let executor = BatchExecutor(model: model, slots: 1, contextLength: 512, threads: 1, batchSize: 4, queueCapacity: 4)
+        let long = model.tokenizer.encode(String(repeating: "a long prompt with many words ", count: 40), addSpecial: true, parseSpecial: true)
+        XCTAssertGreaterThan(long.count, 200)
+        let leaving = Collector()
+        let ticket = try executor.submit([leaving.job(long, seeded(1))])
+        while executor.activeCount == 0 { try await Task.sleep(nanoseconds: 1_000_000) }
+        ticket.cancel()
+        let next = Collector()
+        _ = try executor.submit([next.job(model.tokenizer.encode("Hi", addSpecial: true, parseSpecial: true), seeded(2, maxTokens: 3))])
+        await next.wait()
+        XCTAssertEqual(next.outcome?.completionTokens, 3)
+        XCTAssertNil(leaving.outcome)
+        XCTAssertEqual(leaving.tokens, 0)
+        XCTAssertLessThan(executor.statistics.rows, long.count, "the cancelled prompt was computed to the end")
+        await executor.shutdown(deadline: Date())
+    }
+
     func testQueueIsBoundedAndTicketsWithdrawQueuedJobs() async throws {
         let model = try SharedModel.smolLM2()
         let executor = BatchExecutor(model: model, slots: 1, contextLength: 256, queueCapacity: 2)
