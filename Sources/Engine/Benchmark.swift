@@ -16,17 +16,21 @@ public struct BenchmarkTest: Sendable, Equatable {
     public let kind: Kind
     /// Tokens per repetition: the prompt length, or the number of generated tokens.
     public let tokenCount: Int
+    /// Sequences generating together, one token each per forward pass (as a server's continuous
+    /// batch does); tokens/s then counts every sequence's tokens.
+    public let sequences: Int
 
-    public init(_ kind: Kind, tokens: Int) {
+    public init(_ kind: Kind, tokens: Int, sequences: Int = 1) {
         self.kind = kind
         tokenCount = tokens
+        self.sequences = kind == .generation ? max(1, sequences) : 1
     }
 
-    /// llama-bench's name for the test: "pp512", "tg128".
+    /// llama-bench's name for the test: "pp512", "tg128"; "tg128x4" for 4 sequences together.
     public var name: String {
         switch kind {
         case .promptProcessing: return "pp\(tokenCount)"
-        case .generation: return "tg\(tokenCount)"
+        case .generation: return "tg\(tokenCount)" + (sequences > 1 ? "x\(sequences)" : "")
         }
     }
 
@@ -39,6 +43,9 @@ public struct BenchmarkTest: Sendable, Equatable {
     public func run(model: LanguageModel, threads: Int, batchSize: Int? = nil, repetitions: Int,
                     warmUp: Bool = true, seed: UInt64) throws -> [Double] {
         precondition(tokenCount > 0 && repetitions > 0 && threads > 0, "a test needs tokens, repetitions and threads")
+        if sequences > 1 {
+            return try runTogether(model: model, threads: threads, repetitions: repetitions, warmUp: warmUp, seed: seed)
+        }
         // A chunk longer than the prompt would only allocate scratch space that is never used.
         let context = batchSize.map {
             model.makeContext(contextLength: tokenCount, threads: threads, batchSize: min($0, tokenCount))
@@ -52,6 +59,29 @@ public struct BenchmarkTest: Sendable, Equatable {
         return try (0..<repetitions).map { _ in
             Double(tokenCount) / (try measure(context, tokens: &tokens, count: tokenCount))
         }
+    }
+
+    /// `tgN` for several sequences in one `BatchedContext`: each pass feeds one token of every
+    /// sequence (with its logits), all from empty caches.
+    private func runTogether(model: LanguageModel, threads: Int, repetitions: Int, warmUp: Bool,
+                             seed: UInt64) throws -> [Double] {
+        let context = BatchedContext(model: model, sequences: sequences, contextLength: tokenCount, threads: threads,
+                                     batchSize: sequences)
+        var tokens = BenchmarkTokens(vocabularySize: min(model.config.vocabularySize, model.tokenizer.vocabularySize),
+                                     beginning: model.tokenizer.addsBOS ? model.tokenizer.bosToken : nil,
+                                     seed: seed)
+        func measure(count: Int) throws -> Double {
+            for sequence in 0..<sequences { context.truncate(sequence: sequence, to: 0) }
+            let ids = (0..<sequences).map { _ in tokens.sequence(count: count) }
+            let clock = ContinuousClock()
+            let start = clock.now
+            for step in 0..<count {
+                try context.evaluate((0..<sequences).map { .init(sequence: $0, tokens: [ids[$0][step]], logits: .last) })
+            }
+            return (clock.now - start).seconds
+        }
+        if warmUp { _ = try measure(count: 1) }
+        return try (0..<repetitions).map { _ in Double(tokenCount * sequences) / (try measure(count: tokenCount)) }
     }
 
     /// Seconds that `count` tokens take from an empty context.

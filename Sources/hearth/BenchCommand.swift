@@ -8,7 +8,9 @@ struct Bench: ParsableCommand {
         abstract: "Measure prompt processing and generation speed, in the manner of llama-bench.",
         discussion: """
         ppN evaluates an N-token prompt from an empty context (logits of the last token only); tgN feeds \
-        N tokens one at a time from an empty context. Token ids are random, valid and seeded. Each test \
+        N tokens one at a time from an empty context; with --parallel P > 1, tgNxP generates N tokens \
+        for each of P sequences together, one pass per step (as `hearth serve` batches them) and \
+        counts all P·N tokens. Token ids are random, valid and seeded. Each test \
         runs once to warm up, then --repetitions times; the table shows the median tokens/s and the \
         sample standard deviation. Load time excludes downloading a catalog model; peak memory is the \
         process's VmHWM (resident pages, memory-mapped weights included).
@@ -35,6 +37,9 @@ struct Bench: ParsableCommand {
     @Option(name: [.customShort("n"), .customLong("gen-tokens")], help: "Tokens to generate, comma-separated; 0 skips.")
     var genTokens: [CountList] = [CountList(values: [128])]
 
+    @Option(name: .long, help: "Sequences generating together in the tg tests, comma-separated (default: 1).")
+    var parallel: [CountList] = [CountList(values: [1])]
+
     @Option(name: [.short, .long], help: "Measured runs of each test, after one warm-up run.")
     var repetitions = 5
 
@@ -60,7 +65,9 @@ struct Bench: ParsableCommand {
 
     private var tests: [BenchmarkTest] {
         promptTokens.flatMap(\.values).filter { $0 > 0 }.map { BenchmarkTest(.promptProcessing, tokens: $0) }
-            + genTokens.flatMap(\.values).filter { $0 > 0 }.map { BenchmarkTest(.generation, tokens: $0) }
+            + genTokens.flatMap(\.values).filter { $0 > 0 }.flatMap { tokens in
+                parallel.flatMap(\.values).map { BenchmarkTest(.generation, tokens: tokens, sequences: $0) }
+            }
     }
 
     func validate() throws {
@@ -69,6 +76,9 @@ struct Bench: ParsableCommand {
             throw ValidationError("--threads must be from 1 to \(Self.maximumThreads)")
         }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        guard parallel.flatMap(\.values).allSatisfy({ (1...1024).contains($0) }) else {
+            throw ValidationError("--parallel must be from 1 to 1024")
+        }
         guard !tests.isEmpty else { throw ValidationError("nothing to measure: -p and -n are both 0") }
     }
 
@@ -100,7 +110,7 @@ struct Bench: ParsableCommand {
                 model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize,
                 parameters: languageModel.file.tensors.reduce(0) { $0 + $1.elementCount },
                 test: row.test.name, promptTokens: row.test.kind == .promptProcessing ? row.test.tokenCount : 0,
-                generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0,
+                generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0, sequences: row.test.sequences,
                 threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
                 tokensPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
                 loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
@@ -123,11 +133,11 @@ struct Bench: ParsableCommand {
                 + "peak RSS " + (first.peakRSSMiB.map { String(format: "%.1f MiB", $0) } ?? "unknown")
                 + " | \(first.repetitions) repetitions: median tokens/s ± sample standard deviation",
             "",
-            "| threads |   test |        t/s |      ± |",
-            "| ------: | -----: | ---------: | -----: |",
+            "| threads |      test |        t/s |      ± |",
+            "| ------: | --------: | ---------: | -----: |",
         ]
         for record in records {
-            let test = String(repeating: " ", count: max(0, 6 - record.test.count)) + record.test
+            let test = String(repeating: " ", count: max(0, 9 - record.test.count)) + record.test
             lines.append(String(format: "| %7d | ", record.threads) + test
                 + String(format: " | %10.2f | %6.2f |", record.tokensPerSecond ?? .nan, record.stddev ?? .nan))
         }
@@ -148,6 +158,8 @@ struct BenchRecord: Encodable {
     var test: String
     var promptTokens: Int
     var generatedTokens: Int
+    /// Sequences generating together (tgNxP).
+    var sequences: Int
     var threads: Int
     var batchSize: Int?
     var repetitions: Int
@@ -161,7 +173,7 @@ struct BenchRecord: Encodable {
     var peakRSSMiB: Double?
 
     enum CodingKeys: String, CodingKey {
-        case model, test, threads, repetitions, samples, mean, stddev, parameters
+        case model, test, threads, repetitions, samples, mean, stddev, parameters, sequences
         case modelFile = "model_file", modelBytes = "model_size_bytes"
         case promptTokens = "n_prompt", generatedTokens = "n_gen", batchSize = "batch_size"
         case tokensPerSecond = "tokens_per_second", loadSeconds = "load_seconds", peakRSSMiB = "peak_rss_mib"

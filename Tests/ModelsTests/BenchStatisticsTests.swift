@@ -95,7 +95,10 @@ final class BenchStatisticsTests: XCTestCase {
         let url = directory.appendingPathComponent("tiny.gguf")
         try TinyModel().write(to: url)
         let model = try LanguageModel(url: url)
-        for test in [BenchmarkTest(.promptProcessing, tokens: 20), BenchmarkTest(.generation, tokens: 8)] {
+        let together = BenchmarkTest(.generation, tokens: 8, sequences: 3)
+        XCTAssertEqual(together.name, "tg8x3")
+        XCTAssertEqual(BenchmarkTest(.promptProcessing, tokens: 8, sequences: 3).name, "pp8")
+        for test in [BenchmarkTest(.promptProcessing, tokens: 20), BenchmarkTest(.generation, tokens: 8), together] {
             let samples = try test.run(model: model, threads: 2, batchSize: 7, repetitions: 3, seed: 1)
             XCTAssertEqual(samples.count, 3, test.name)
             XCTAssertTrue(samples.allSatisfy { $0.isFinite && $0 > 0 }, test.name)
