@@ -1,5 +1,5 @@
 // Row-interleaved matrix products for AVX-512 VNNI at 256-bit width (Ice Lake, Zen 4 and later):
-// the mat-vec and mat-mat kernels for Q4_0, Q5_0, Q8_0, Q4_K and Q6_K weights at that level.
+// the mat-vec and mat-mat kernels for Q4_0, Q4_1, Q5_0, Q8_0, Q4_K and Q6_K weights at that level.
 //
 // The one-row kernels (dot_x86.inc) multiply one weight row with one token at a time, so each
 // block's unpacking, its scales and its float steps are paid for every row and token: on the
@@ -13,11 +13,12 @@
 // Arithmetic: each block's (or super-block's) integer sum is exact, and the float steps are the
 // portable kernels' and the Swift twins', one block after another:
 //   Q4_0, Q5_0, Q8_0:  sum += (dw·dy)·isum
+//   Q4_1:              sum += (dw·dy)·isum + mw·sy       (against Q8_1, sy its stored d·Σy)
 //   Q4_K:              sum += (d·dy)·isum − (dmin·dy)·summins
 //   Q6_K:              sum += (d·dy)·isum
 // so every output is bitwise the portable level's and the scalar twin's, whatever the batch, the
 // tile or the thread count. Unsigned bytes stand for signed weights as u = q + o (o = 8 for Q4_0,
-// 16 for Q5_0, 128 for Q8_0, 32 for Q6_K): Σu·y − o·Σy = Σq·y exactly, with Σy from the
+// 16 for Q5_0, 128 for Q8_0, 32 for Q6_K; Q4_1's nibbles are unsigned already, o = 0): Σu·y − o·Σy = Σq·y exactly, with Σy from the
 // activation block (Q8_0: summed here once per call; Q8_K: its bsums).
 #include "hk_internal.h"
 
@@ -108,27 +109,38 @@ static inline int group_rows(const uint8_t *w, size_t row_bytes, int64_t row, in
     return valid;
 }
 
-// MARK: - Q4_0, Q5_0, Q8_0 against Q8_0
+// MARK: - Q4_0, Q5_0, Q8_0 against Q8_0; Q4_1 against Q8_1
 
-// Eight rows of one block: dword k of row r at q[32k + 4r], then the rows' scales.
-typedef struct { uint8_t q[256]; float d[8]; } legacy_block;
-// One activation block's scale dy and −o·Σy (where the block's integer sum starts).
-typedef struct { float d; int32_t minus_offset_sum; } legacy_activation;
+// Eight rows of one block: dword k of row r at q[32k + 4r], then the rows' scales (and Q4_1's mins).
+typedef struct { uint8_t q[256]; float d[8]; float m[8]; } legacy_block;
+// One activation block's scale dy, −o·Σy (where the block's integer sum starts) and, for Q8_1,
+// its stored sy.
+typedef struct { float d; int32_t minus_offset_sum; float s; } legacy_activation;
 
 static inline size_t legacy_bytes(int type) {
-    return type == HK_Q4_0 ? sizeof(hk_block_q4_0) : type == HK_Q5_0 ? sizeof(hk_block_q5_0) : sizeof(hk_block_q8_0);
+    return type == HK_Q4_0 ? sizeof(hk_block_q4_0) : type == HK_Q4_1 ? sizeof(hk_block_q4_1)
+         : type == HK_Q5_0 ? sizeof(hk_block_q5_0) : sizeof(hk_block_q8_0);
 }
 
-static inline int legacy_offset(int type) { return type == HK_Q4_0 ? 8 : type == HK_Q5_0 ? 16 : 128; }
+static inline int legacy_offset(int type) {
+    return type == HK_Q4_0 ? 8 : type == HK_Q4_1 ? 0 : type == HK_Q5_0 ? 16 : 128;
+}
+
+// The activation block: Q8_1 (d, s, qs) for Q4_1, Q8_0 (d, qs) for the others.
+static inline size_t activation_bytes(int type) { return type == HK_Q4_1 ? sizeof(hk_block_q8_1) : sizeof(hk_block_q8_0); }
+static inline size_t activation_qs(int type) { return type == HK_Q4_1 ? 4 : 2; }
 
 // Block b of eight rows as unsigned bytes, transposed (q[k] lane r: elements 4k..4k+3 of row r),
-// and the rows' scales.
-static inline __m256 unpack_legacy(const int type, const uint8_t *const rows[GROUP_ROWS], int64_t b, __m256i q[8]) {
+// and the rows' scales; Q4_1's mins into *m.
+static inline __attribute__((always_inline)) __m256 unpack_legacy(const int type, const uint8_t *const rows[GROUP_ROWS], int64_t b, __m256i q[8],
+                                   __m256 *m) {
     const uint8_t *p[GROUP_ROWS];
     HK_UNROLL for (int r = 0; r < GROUP_ROWS; ++r) p[r] = rows[r] + (size_t)b * legacy_bytes(type);
     HK_UNROLL for (int r = 0; r < GROUP_ROWS; ++r) {
         if (type == HK_Q4_0) {
             q[r] = nibbles32(p[r] + 2);
+        } else if (type == HK_Q4_1) {
+            q[r] = nibbles32(p[r] + 4);
         } else if (type == HK_Q5_0) {
             uint32_t bits;
             memcpy(&bits, p[r] + 2, 4);
@@ -138,6 +150,7 @@ static inline __m256 unpack_legacy(const int type, const uint8_t *const rows[GRO
         }
     }
     transpose8(q);
+    if (type == HK_Q4_1) *m = halves8(p, 2);
     return halves8(p, 0);
 }
 
@@ -151,16 +164,17 @@ static inline __attribute__((always_inline)) void legacy_tile(
     HK_UNROLL for (int t = 0; t < TOKENS; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
         __m256i q[8];
-        __m256 dw;
+        __m256 dw, mw = _mm256_setzero_ps();
         if (panel) {
             HK_UNROLL for (int k = 0; k < 8; ++k) q[k] = _mm256_load_si256((const __m256i *)(panel[b].q + 32 * k));
             dw = _mm256_load_ps(panel[b].d);
+            if (type == HK_Q4_1) mw = _mm256_load_ps(panel[b].m);
         } else {
             prefetch_next_group(rows[0], ahead, b, legacy_bytes(type));
-            dw = unpack_legacy(type, rows, b, q);
+            dw = unpack_legacy(type, rows, b, q, &mw);
         }
         HK_UNROLL for (int t = 0; t < TOKENS; ++t) {
-            const uint8_t *xq = x + (size_t)t * x_stride + (size_t)b * sizeof(hk_block_q8_0) + 2;
+            const uint8_t *xq = x + (size_t)t * x_stride + (size_t)b * activation_bytes(type) + activation_qs(type);
             const legacy_activation a = act[(size_t)t * (size_t)nb + (size_t)b];
             __m256i s0 = _mm256_set1_epi32(a.minus_offset_sum), s1 = _mm256_setzero_si256();
             HK_UNROLL for (int k = 0; k < 4; ++k) {
@@ -169,13 +183,16 @@ static inline __attribute__((always_inline)) void legacy_tile(
             }
             const __m256i isum = _mm256_add_epi32(s0, s1);
             const __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(a.d));
-            acc[t] = _mm256_add_ps(acc[t], _mm256_mul_ps(scale, _mm256_cvtepi32_ps(isum)));
+            __m256 term = _mm256_mul_ps(scale, _mm256_cvtepi32_ps(isum));
+            if (type == HK_Q4_1) term = _mm256_add_ps(term, _mm256_mul_ps(mw, _mm256_set1_ps(a.s)));
+            acc[t] = _mm256_add_ps(acc[t], term);
         }
     }
     HK_UNROLL for (int t = 0; t < TOKENS; ++t) store_rows(y + (size_t)t * y_stride, acc[t], valid);
 }
 
-static void rows_legacy(const int type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
+// Inlined into each type's entry point, so that `type` is a constant and every branch on it folds.
+static inline __attribute__((always_inline)) void rows_legacy(const int type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
                         int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens, float *y,
                         size_t y_stride) {
     const int64_t nb = n / HK_QK;
@@ -190,10 +207,15 @@ static void rows_legacy(const int type, int64_t n, const void *w, size_t row_byt
     const size_t ahead = GROUP_ROWS * row_bytes;
     for (int64_t t = 0; t < tokens; ++t)
         for (int64_t b = 0; b < nb; ++b) {
+            if (type == HK_Q4_1) {
+                const hk_block_q8_1 *block = (const hk_block_q8_1 *)(activations + (size_t)t * x_row_bytes) + b;
+                act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), 0, hk_load_h2f(&block->s) };
+                continue;
+            }
             const hk_block_q8_0 *block = (const hk_block_q8_0 *)(activations + (size_t)t * x_row_bytes) + b;
             const __m256i ones = _mm256_set1_epi8(1);
             const int sum = hsum_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, _mm256_loadu_si256((const __m256i *)block->qs)));
-            act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), -offset * sum };
+            act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), -offset * sum, 0 };
         }
     for (int64_t row = row_begin; row < row_end; row += GROUP_ROWS) {
         const uint8_t *rows[GROUP_ROWS];
@@ -210,7 +232,9 @@ static void rows_legacy(const int type, int64_t n, const void *w, size_t row_byt
         }
         for (int64_t b = 0; b < nb; ++b) {
             __m256i q[8];
-            _mm256_store_ps(panel[b].d, unpack_legacy(type, rows, b, q));
+            __m256 m = _mm256_setzero_ps();
+            _mm256_store_ps(panel[b].d, unpack_legacy(type, rows, b, q, &m));
+            _mm256_store_ps(panel[b].m, m);
             HK_UNROLL for (int k = 0; k < 8; ++k) _mm256_store_si256((__m256i *)(panel[b].q + 32 * k), q[k]);
         }
         int64_t t = 0;
@@ -231,6 +255,11 @@ static void rows_legacy(const int type, int64_t n, const void *w, size_t row_byt
 void hk_rows_q4_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
                        const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride) {
     rows_legacy(HK_Q4_0, n, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
+}
+
+void hk_rows_q4_1_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                       const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride) {
+    rows_legacy(HK_Q4_1, n, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
 }
 
 void hk_rows_q5_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,

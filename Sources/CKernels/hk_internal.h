@@ -184,6 +184,8 @@ void hk_rows_fallback(uint32_t weight_type, int64_t n, const void *w, size_t row
 // Row-interleaved kernels (gemm_vnni.c), bitwise equal to the portable dots.
 void hk_rows_q4_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
                        const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+void hk_rows_q4_1_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                       const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
 void hk_rows_q5_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
                        const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
 void hk_rows_q8_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,

@@ -51,7 +51,7 @@ final class MatVecTests: XCTestCase {
 
     /// Types whose mat-vec and mat-mat at the VNNI level are the row-interleaved kernels
     /// (gemm_vnni.c), which keep the portable float order: bitwise the scalar twin.
-    private static let interleavedTypes: Set<GGMLType> = [.q4_0, .q5_0, .q8_0, .q4_K, .q6_K]
+    private static let interleavedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
 
     /// multiply (threads, C at each level) against multiplyScalar, row by row, with the tolerance
     /// of VecDotTests (bitwise at the portable level, and for the interleaved kernels).
