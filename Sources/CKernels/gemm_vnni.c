@@ -133,7 +133,7 @@ static inline size_t activation_qs(int type) { return type == HK_Q4_1 ? 4 : 2; }
 // Block b of eight rows as unsigned bytes, transposed (q[k] lane r: elements 4k..4k+3 of row r),
 // and the rows' scales; Q4_1's mins into *m.
 static inline __attribute__((always_inline)) __m256 unpack_legacy(const int type, const uint8_t *const rows[GROUP_ROWS], int64_t b, __m256i q[8],
-                                   __m256 *m) {
+                                   __m256 *m, const int transpose) {
     const uint8_t *p[GROUP_ROWS];
     HK_UNROLL for (int r = 0; r < GROUP_ROWS; ++r) p[r] = rows[r] + (size_t)b * legacy_bytes(type);
     HK_UNROLL for (int r = 0; r < GROUP_ROWS; ++r) {
@@ -149,7 +149,7 @@ static inline __attribute__((always_inline)) __m256 unpack_legacy(const int type
             q[r] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(p[r] + 2)), _mm256_set1_epi8((char)0x80));
         }
     }
-    transpose8(q);
+    if (transpose) transpose8(q);
     if (type == HK_Q4_1) *m = halves8(p, 2);
     return halves8(p, 0);
 }
@@ -171,7 +171,28 @@ static inline __attribute__((always_inline)) void legacy_tile(
             if (type == HK_Q4_1) mw = _mm256_load_ps(panel[b].m);
         } else {
             prefetch_next_group(rows[0], ahead, b, legacy_bytes(type));
-            dw = unpack_legacy(type, rows, b, q, &mw);
+            // One token: rows stay as they are (q[r] is row r), see below.
+            dw = unpack_legacy(type, rows, b, q, &mw, TOKENS > 1);
+        }
+        if (TOKENS == 1 && !panel) {
+            // Each row against the token's 32 bytes, then the eight rows' lanes summed by a tree of
+            // horizontal adds: integer sums, so exactly the transposed kernel's, for fewer
+            // instructions than the transpose and the broadcasts.
+            const uint8_t *xq = x + (size_t)b * activation_bytes(type) + activation_qs(type);
+            const legacy_activation a = act[b];
+            const __m256i yv = _mm256_loadu_si256((const __m256i *)xq);
+            __m256i p[8];
+            HK_UNROLL for (int r = 0; r < 8; ++r) p[r] = _mm256_dpbusd_epi32(_mm256_setzero_si256(), q[r], yv);
+            const __m256i s0123 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+            const __m256i s4567 = _mm256_hadd_epi32(_mm256_hadd_epi32(p[4], p[5]), _mm256_hadd_epi32(p[6], p[7]));
+            const __m256i isum = _mm256_add_epi32(
+                _mm256_add_epi32(_mm256_permute2x128_si256(s0123, s4567, 0x20), _mm256_permute2x128_si256(s0123, s4567, 0x31)),
+                _mm256_set1_epi32(a.minus_offset_sum));
+            const __m256 scale = _mm256_mul_ps(dw, _mm256_set1_ps(a.d));
+            __m256 term = _mm256_mul_ps(scale, _mm256_cvtepi32_ps(isum));
+            if (type == HK_Q4_1) term = _mm256_add_ps(term, _mm256_mul_ps(mw, _mm256_set1_ps(a.s)));
+            acc[0] = _mm256_add_ps(acc[0], term);
+            continue;
         }
         HK_UNROLL for (int t = 0; t < TOKENS; ++t) {
             const uint8_t *xq = x + (size_t)t * x_stride + (size_t)b * activation_bytes(type) + activation_qs(type);
@@ -233,7 +254,7 @@ static inline __attribute__((always_inline)) void rows_legacy(const int type, in
         for (int64_t b = 0; b < nb; ++b) {
             __m256i q[8];
             __m256 m = _mm256_setzero_ps();
-            _mm256_store_ps(panel[b].d, unpack_legacy(type, rows, b, q, &m));
+            _mm256_store_ps(panel[b].d, unpack_legacy(type, rows, b, q, &m, 1));
             _mm256_store_ps(panel[b].m, m);
             HK_UNROLL for (int k = 0; k < 8; ++k) _mm256_store_si256((__m256i *)(panel[b].q + 32 * k), q[k]);
         }
