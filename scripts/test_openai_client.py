@@ -38,11 +38,11 @@ def free_port():
 class Server:
     """A `hearth serve` process on a free port, stopped with SIGTERM."""
 
-    def __init__(self, *arguments):
+    def __init__(self, *arguments, model=MODEL):
         self.port = free_port()
         self.log = open(f"/tmp/hearth-serve-{self.port}.log", "w+")
         self.process = subprocess.Popen(
-            [BINARY, "serve", MODEL, "--port", str(self.port), *arguments],
+            [BINARY, "serve", model, "--port", str(self.port), *arguments],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
         while True:
@@ -159,9 +159,12 @@ class OpenAIClientTests(unittest.TestCase):
             self.assertIsInstance(value["name"], str)
             self.assertIsInstance(value["age"], int)
             self.assertTrue(all(colour in ("red", "green", "blue") for colour in value["colours"]))
+        # Any object has no bounds, and a 135M model asked for "some JSON" at temperature 1 can ramble
+        # past any max_tokens inside one string; a concrete request, greedy, ends on its own.
         anything = client().chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": "Some JSON please."}], max_tokens=120, seed=1,
-            response_format={"type": "json_object"})
+            model=MODEL, messages=[{"role": "user", "content": "Give a small JSON object with your name and age."}],
+            max_tokens=120, temperature=0, response_format={"type": "json_object"})
+        self.assertEqual(anything.choices[0].finish_reason, "stop", anything.choices[0].message.content)
         self.assertIsInstance(json.loads(anything.choices[0].message.content), dict)
 
     def test_errors_are_the_clients_own_exceptions(self):
@@ -245,6 +248,58 @@ class OpenAIClientTests(unittest.TestCase):
         for name in ["hearth_requests_total", "hearth_prompt_tokens_total", "hearth_completion_tokens_total",
                      "hearth_queue_depth", "hearth_time_to_first_token_seconds_bucket", "hearth_tokens_per_second_count"]:
             self.assertIn(name, text)
+
+
+class ToolCallTests(unittest.TestCase):
+    """Tool calls on a model whose template teaches them (Qwen2.5: `<tool_call>` JSON), as an agent
+    loop drives them: the call comes back as `tool_calls`, the result goes back as a `tool` message."""
+
+    TOOL_MODEL = "qwen2.5-coder-0.5b-instruct"
+    TOOLS = [{"type": "function", "function": {
+        "name": "get_weather", "description": "Current weather in a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    QUESTION = [{"role": "user", "content": "What is the weather in Paris right now?"}]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "2", model=cls.TOOL_MODEL)
+        cls.client = openai.OpenAI(base_url=f"{cls.server.url}/v1", api_key="unused", max_retries=0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_call_then_result_then_answer(self):
+        first = self.client.chat.completions.create(model=self.TOOL_MODEL, messages=self.QUESTION, tools=self.TOOLS,
+                                                    temperature=0, max_tokens=64)
+        choice = first.choices[0]
+        self.assertEqual(choice.finish_reason, "tool_calls", choice.message)
+        call = choice.message.tool_calls[0]
+        self.assertEqual(call.type, "function")
+        self.assertEqual(call.function.name, "get_weather")
+        self.assertEqual(json.loads(call.function.arguments), {"city": "Paris"})
+        messages = self.QUESTION + [choice.message.model_dump(exclude_none=True),
+                                    {"role": "tool", "tool_call_id": call.id, "content": "18 C and sunny"}]
+        second = self.client.chat.completions.create(model=self.TOOL_MODEL, messages=messages, tools=self.TOOLS,
+                                                     temperature=0, max_tokens=40)
+        self.assertTrue(second.choices[0].message.content)
+
+    def test_streamed_call(self):
+        stream = self.client.chat.completions.create(model=self.TOOL_MODEL, messages=self.QUESTION, tools=self.TOOLS,
+                                                     temperature=0, max_tokens=64, stream=True)
+        calls, finish = [], None
+        for chunk in stream:
+            for choice in chunk.choices:
+                calls += choice.delta.tool_calls or []
+                finish = choice.finish_reason or finish
+        self.assertEqual(finish, "tool_calls")
+        self.assertEqual([c.function.name for c in calls], ["get_weather"])
+        self.assertEqual(json.loads(calls[0].function.arguments), {"city": "Paris"})
+
+    def test_tool_choice_none_answers_in_text(self):
+        response = self.client.chat.completions.create(model=self.TOOL_MODEL, messages=self.QUESTION, tools=self.TOOLS,
+                                                       tool_choice="none", temperature=0, max_tokens=16)
+        self.assertIsNone(response.choices[0].message.tool_calls)
 
 
 class BusyServerTests(unittest.TestCase):

@@ -13,6 +13,8 @@ public struct ChatFormat: @unchecked Sendable {
     /// The text the template sees as `bos_token` and `eos_token`.
     public let bosText: String
     public let eosText: String
+    /// How the template teaches the model to write tool calls; nil when it teaches none Hearth reads.
+    public let toolCallSyntax: ToolCallSyntax?
 
     /// nil when the model carries no chat template; throws when the template does not parse.
     public init?(model: LanguageModel) throws {
@@ -25,6 +27,7 @@ public struct ChatFormat: @unchecked Sendable {
         self.tokenizer = tokenizer
         self.bosText = tokenizer.bosToken.map { tokenizer.tokenText($0) } ?? ""
         self.eosText = tokenizer.eosToken.map { tokenizer.tokenText($0) } ?? ""
+        self.toolCallSyntax = ToolCallSyntax.taught(by: source)
     }
 
     /// The prompt text for `messages` (OpenAI-style message objects) and optional tool definitions.

@@ -49,6 +49,12 @@ public struct GeneratedToken: Sendable {
     public let token: Int32?
     public let text: String
     public let logprobs: TokenLogprobs?
+
+    public init(token: Int32?, text: String, logprobs: TokenLogprobs?) {
+        self.token = token
+        self.text = text
+        self.logprobs = logprobs
+    }
 }
 
 public enum FinishReason: String, Sendable {

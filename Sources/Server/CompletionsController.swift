@@ -168,21 +168,42 @@ struct CompletionsController: Sendable {
         let json = ResponseJSON(kind: .chat, model: served.id, tokenizer: served.model.tokenizer)
         var statistics = RunStatistics(arrival: arrival)
         statistics.promptTokens = prompt.count
+        // Tool calls come back as `tool_calls` when the request offers tools and the template
+        // taught the model a syntax Hearth reads; otherwise they stay in the text.
+        let toolSyntax = parsed.tools == nil ? nil : chat.toolCallSyntax
+        let tagTokens = toolSyntax?.tagTokens(served.model.tokenizer) ?? [:]
+        let toolNames = Set((parsed.tools ?? []).compactMap { $0["function"]?["name"]?.stringValue })
+        // What the extractor reads: the shown text, plus a tag the model wrote as a special token.
+        let toolText = { (token: GeneratedToken) -> String in token.text + (token.token.flatMap { tagTokens[$0] } ?? "") }
+        let finishReason = Self.finishReason
 
         if settings.stream {
-            return stream(run, statistics: statistics, context: context, served: served, settings: settings, choices: plans.count) { item, _ in
+            return stream(run, statistics: statistics, context: context, served: served, settings: settings, choices: plans.count) { item, state in
                 switch item.event {
                 case .started:
+                    if let toolSyntax { state.toolCalls[item.choice] = ToolCallExtractor(syntax: toolSyntax, toolNames: toolNames) }
                     return [json.chatChunkChoice(index: item.choice, delta: [("role", "assistant"), ("content", "")],
                                                  logprobs: .null, finishReason: nil)]
                 case .token(let token):
                     var logprobs = JSONValue.null
                     if let step = token.logprobs, parsed.logprobs != nil { logprobs = json.chatLogprobs([step]) }
-                    guard !token.text.isEmpty || logprobs != .null else { return [] }
-                    return [json.chatChunkChoice(index: item.choice, delta: [("content", .string(token.text))],
+                    let text = state.toolCalls[item.choice]?.append(toolText(token)) ?? token.text
+                    guard !text.isEmpty || logprobs != .null else { return [] }
+                    return [json.chatChunkChoice(index: item.choice, delta: [("content", .string(text))],
                                                  logprobs: logprobs, finishReason: nil)]
                 case .finished(let outcome):
-                    return [json.chatChunkChoice(index: item.choice, delta: [], logprobs: .null, finishReason: outcome.finishReason)]
+                    var chunks: [JSONValue] = []
+                    let (rest, calls) = state.toolCalls[item.choice]?.finish() ?? ("", [])
+                    if !rest.isEmpty {
+                        chunks.append(json.chatChunkChoice(index: item.choice, delta: [("content", .string(rest))], logprobs: .null, finishReason: nil))
+                    }
+                    if !calls.isEmpty {
+                        chunks.append(json.chatChunkChoice(index: item.choice, delta: [("tool_calls", ResponseJSON.toolCalls(calls, indexed: true))],
+                                                           logprobs: .null, finishReason: nil))
+                    }
+                    chunks.append(json.chatChunkChoice(index: item.choice, delta: [], logprobs: .null,
+                                                       finishReason: finishReason(outcome, calls)))
+                    return chunks
                 default:
                     return []
                 }
@@ -193,13 +214,28 @@ struct CompletionsController: Sendable {
 
         let results = try await collect(run, statistics: &statistics, context: context, served: served, choices: plans.count)
         let choices = results.enumerated().map { index, result in
-            json.chatChoice(index: index, content: result.text,
-                            logprobs: parsed.logprobs == nil ? .null : json.chatLogprobs(result.tokens.compactMap(\.logprobs)),
-                            finishReason: result.outcome?.finishReason ?? "stop")
+            var content = result.text
+            var calls: [ToolCall] = []
+            if let toolSyntax {
+                var extractor = ToolCallExtractor(syntax: toolSyntax, toolNames: toolNames)
+                content = extractor.append(result.tokens.map(toolText).joined())
+                let (rest, found) = extractor.finish()
+                content += rest
+                calls = found
+            }
+            return json.chatChoice(index: index, content: content, toolCalls: calls,
+                                   logprobs: parsed.logprobs == nil ? .null : json.chatLogprobs(result.tokens.compactMap(\.logprobs)),
+                                   finishReason: finishReason(result.outcome, calls))
         }
         let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
                                        cached: statistics.reusedPromptTokens)
         return Self.jsonResponse(json.envelope(object: ResponseJSON.Kind.chat.object, choices: choices, usage: usage))
+    }
+
+    /// "tool_calls" when a choice that stopped by itself made calls.
+    static func finishReason(_ outcome: GenerationOutcome?, calls: [ToolCall]) -> String {
+        let reason = outcome?.finishReason ?? "stop"
+        return !calls.isEmpty && reason == "stop" ? "tool_calls" : reason
     }
 
     // MARK: - Shared
@@ -248,9 +284,11 @@ struct CompletionsController: Sendable {
                  body: ResponseBody(byteBuffer: ByteBuffer(string: value.serialized(.compact))))
     }
 
-    /// Per-stream state the chunk renderer keeps (character offsets for completion logprobs).
+    /// Per-stream state the chunk renderer keeps: character offsets for completion logprobs, each
+    /// chat choice's tool-call extractor.
     struct StreamState {
         var offsets: [Int: Int] = [:]
+        var toolCalls: [Int: ToolCallExtractor] = [:]
     }
 
     /// A server-sent event stream: one chunk per event that shows something, then the usage chunk

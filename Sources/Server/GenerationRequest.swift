@@ -252,6 +252,20 @@ struct ChatCompletionRequest {
         }
         messages = try items.enumerated().map { try Self.message($0.element, index: $0.offset) }
         tools = try fields.array("tools")
+        switch fields.value("tool_choice") {
+        case nil, .null?, .string("auto")?:
+            break
+        case .string("none")?:
+            // The model is not to call tools: it is not told of them either.
+            tools = nil
+        case .string("required")?, .object?:
+            throw APIError.invalidRequest("'tool_choice' \"required\" or a named function is not supported; use \"auto\" or \"none\"",
+                                          param: "tool_choice")
+        case let other?:
+            throw APIError.invalidRequest("'tool_choice' must be \"auto\" or \"none\", got \(other.serialized(.compact))",
+                                          param: "tool_choice")
+        }
+        if tools?.isEmpty == true { tools = nil }
     }
 
     static func message(_ value: JSONValue, index: Int) throws -> JSONValue {

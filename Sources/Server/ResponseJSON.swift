@@ -113,12 +113,31 @@ struct ResponseJSON {
         ]))
     }
 
-    func chatChoice(index: Int, content: String, logprobs: JSONValue, finishReason: String) -> JSONValue {
-        .object(JSONObject([
-            ("index", .int(index)),
-            ("message", .object(JSONObject([("role", "assistant"), ("content", .string(content))]))),
+    /// With tool calls, `content` is null when the model wrote nothing else (as OpenAI's is).
+    func chatChoice(index: Int, content: String, toolCalls: [ToolCall] = [], logprobs: JSONValue, finishReason: String) -> JSONValue {
+        var message: [(String, JSONValue)] = [("role", "assistant"), ("content", toolCalls.isEmpty || !content.isEmpty ? .string(content) : .null)]
+        if !toolCalls.isEmpty { message.append(("tool_calls", Self.toolCalls(toolCalls, indexed: false))) }
+        return .object(JSONObject([
+            ("index", .int(index)), ("message", .object(JSONObject(message))),
             ("logprobs", logprobs), ("finish_reason", .string(finishReason)),
         ]))
+    }
+
+    /// `tool_calls` entries: `{id, type: "function", function: {name, arguments}}`, with `index`
+    /// in stream deltas.
+    static func toolCalls(_ calls: [ToolCall], indexed: Bool) -> JSONValue {
+        .array(calls.enumerated().map { index, call in
+            var fields: [(String, JSONValue)] = indexed ? [("index", .int(index))] : []
+            fields += [("id", .string(toolCallID())), ("type", "function"),
+                       ("function", .object(JSONObject([("name", .string(call.name)), ("arguments", .string(call.arguments))])))]
+            return .object(JSONObject(fields))
+        })
+    }
+
+    /// "call_" and 24 random alphanumerics, as OpenAI's ids look.
+    static func toolCallID() -> String {
+        let characters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return "call_" + String((0..<24).map { _ in characters.randomElement()! })
     }
 
     func chatChunkChoice(index: Int, delta: [(String, JSONValue)], logprobs: JSONValue, finishReason: String?) -> JSONValue {

@@ -8,6 +8,12 @@ public protocol ChatPromptBuilder: Sendable {
     /// Prompt tokens for OpenAI-style `messages` and optional `tools`, with the generation prompt
     /// (the assistant turn's opening) appended. Throws when the template rejects the conversation.
     func chatPromptTokens(messages: [JSONValue], tools: [JSONValue]?) throws -> [Int32]
+    /// How the model writes tool calls, for `tool_calls` in responses; nil: calls stay in the text.
+    var toolCallSyntax: ToolCallSyntax? { get }
+}
+
+extension ChatPromptBuilder {
+    public var toolCallSyntax: ToolCallSyntax? { nil }
 }
 
 /// Makes constraints for `response_format`: a fresh one for every generation.
