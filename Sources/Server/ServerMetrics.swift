@@ -91,22 +91,27 @@ public final class ServerMetrics: @unchecked Sendable {
         for (key, count) in requests.sorted(by: { ($0.key.model, $0.key.endpoint, $0.key.status) < ($1.key.model, $1.key.endpoint, $1.key.status) }) {
             out += "hearth_requests_total{model=\"\(label(key.model))\",endpoint=\"\(label(key.endpoint))\",status=\"\(key.status)\"} \(count)\n"
         }
-        header("hearth_prompt_tokens_total", "counter", "Prompt tokens processed.")
-        for id in models.ids { out += "hearth_prompt_tokens_total{model=\"\(label(id))\"} \(promptTokens[id] ?? 0)\n" }
-        header("hearth_completion_tokens_total", "counter", "Tokens generated.")
-        for id in models.ids { out += "hearth_completion_tokens_total{model=\"\(label(id))\"} \(completionTokens[id] ?? 0)\n" }
-        header("hearth_queue_depth", "gauge", "Generations waiting for a slot.")
-        for model in models.models { out += "hearth_queue_depth{model=\"\(label(model.id))\"} \(model.executor.queueDepth)\n" }
-        header("hearth_active_slots", "gauge", "Generations running now.")
-        for model in models.models { out += "hearth_active_slots{model=\"\(label(model.id))\"} \(model.executor.activeCount)\n" }
-        header("hearth_slots", "gauge", "Generations that can run at once.")
-        for model in models.models { out += "hearth_slots{model=\"\(label(model.id))\"} \(model.executor.slotCount)\n" }
-        header("hearth_forward_passes_total", "counter", "Forward passes run; rows over passes is the batch sequences shared.")
-        for model in models.models { out += "hearth_forward_passes_total{model=\"\(label(model.id))\"} \(model.executor.statistics.passes)\n" }
-        header("hearth_forward_rows_total", "counter", "Tokens computed in forward passes (prompt and generated).")
-        for model in models.models { out += "hearth_forward_rows_total{model=\"\(label(model.id))\"} \(model.executor.statistics.rows)\n" }
-        header("hearth_reused_prompt_tokens_total", "counter", "Prompt tokens taken from a cached shared prefix instead of computed.")
-        for model in models.models { out += "hearth_reused_prompt_tokens_total{model=\"\(label(model.id))\"} \(model.executor.statistics.reusedPromptTokens)\n" }
+        // One line per served model.
+        func perModel(_ name: String, _ type: String, _ help: String, _ value: (ServedModel) -> Int) {
+            header(name, type, help)
+            for model in models.models { out += "\(name){model=\"\(label(model.id))\"} \(value(model))\n" }
+        }
+        // Read once per model: each read takes the executor's lock.
+        let work = Dictionary(models.models.map { ($0.id, $0.executor.statistics) }, uniquingKeysWith: { first, _ in first })
+        perModel("hearth_prompt_tokens_total", "counter", "Prompt tokens processed.") { promptTokens[$0.id] ?? 0 }
+        perModel("hearth_completion_tokens_total", "counter", "Tokens generated.") { completionTokens[$0.id] ?? 0 }
+        perModel("hearth_queue_depth", "gauge", "Generations waiting for a slot.") { $0.executor.queueDepth }
+        perModel("hearth_active_slots", "gauge", "Generations running now.") { $0.executor.activeCount }
+        perModel("hearth_slots", "gauge", "Generations that can run at once.") { $0.executor.slotCount }
+        perModel("hearth_forward_passes_total", "counter", "Forward passes run; rows over passes is the batch sequences shared.") {
+            work[$0.id]?.passes ?? 0
+        }
+        perModel("hearth_forward_rows_total", "counter", "Tokens computed in forward passes (prompt and generated).") {
+            work[$0.id]?.rows ?? 0
+        }
+        perModel("hearth_reused_prompt_tokens_total", "counter", "Prompt tokens taken from a cached shared prefix instead of computed.") {
+            work[$0.id]?.reusedPromptTokens ?? 0
+        }
 
         func histograms(_ name: String, _ help: String, _ values: [String: Histogram]) {
             header(name, "histogram", help)
