@@ -74,6 +74,15 @@ public enum FinishReason: String, Sendable {
         case .maxTokens, .contextFull: return "length"
         }
     }
+
+    /// The `finish_reason` of a chat choice: "tool_calls" when a choice that ended by itself made
+    /// calls (the server and the audit's local target both answer so).
+    public func openAIValue(madeToolCalls: Bool) -> String {
+        switch self {
+        case .endOfGeneration, .stopSequence, .constraintSatisfied: return madeToolCalls ? "tool_calls" : openAIValue
+        case .maxTokens, .contextFull, .cancelled: return openAIValue
+        }
+    }
 }
 
 public struct GenerationSummary: Sendable {
@@ -131,9 +140,7 @@ public final class Generator: @unchecked Sendable {
     /// Keeps the longest cached prefix shared with `prompt` (at least the last prompt token is
     /// evaluated again, for its logits) and returns its length.
     private func prepareCache(for prompt: [Int32]) -> Int {
-        let limit = min(cachedTokens.count, prompt.count - 1, context.position)
-        var shared = 0
-        while shared < limit && cachedTokens[shared] == prompt[shared] { shared += 1 }
+        let shared = min(commonPrefixLength(cachedTokens, prompt), prompt.count - 1, context.position)
         context.truncate(to: shared)
         cachedTokens.removeLast(cachedTokens.count - shared)
         return shared
@@ -175,4 +182,13 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable {
             return "the maximum number of tokens must be zero or more, got \(count)"
         }
     }
+}
+
+/// How many leading tokens `a` and `b` share: the one definition of a reusable cached prefix, for
+/// a generator's next turn and for the batch executor's slots.
+public func commonPrefixLength(_ a: [Int32], _ b: [Int32]) -> Int {
+    var shared = 0
+    let limit = min(a.count, b.count)
+    while shared < limit && a[shared] == b[shared] { shared += 1 }
+    return shared
 }

@@ -59,8 +59,14 @@ extension ModelConfig {
         guard position + tokens.count <= contextLength else {
             throw ModelError.contextExceeded(tokens: position + tokens.count, context: contextLength)
         }
-        for token in tokens where token < 0 || Int(token) >= vocabularySize {
+        if let token = firstInvalidToken(in: tokens) {
             throw ModelError.invalidToken(token, vocabularySize: vocabularySize)
         }
+    }
+
+    /// The first of `tokens` that is not a token of the vocabulary: the one range check that the
+    /// forward pass, the generation and the server's token prompts share.
+    public func firstInvalidToken(in tokens: [Int32]) -> Int32? {
+        tokens.first { $0 < 0 || Int($0) >= vocabularySize }
     }
 }

@@ -24,10 +24,14 @@ public final class LanguageModel: @unchecked Sendable {
         weights = try TransformerWeights(file: file, config: config)
     }
 
-    /// A context for one sequence. `contextLength` defaults to the model's trained context, capped at
-    /// 4,096 so a small model's KV cache stays small; it is capped at the trained context.
+    /// The context a sequence gets unless asked otherwise: the trained context, capped at 4,096 so
+    /// a small model's KV cache stays small (one slot of a 32k-context model would hold 32k positions).
+    public var defaultContextLength: Int { min(config.contextLength, 4096) }
+
+    /// A context for one sequence: `contextLength` (default `defaultContextLength`), at most the
+    /// trained context.
     public func makeContext(contextLength: Int? = nil, threads: Int = 1, batchSize: Int = 64) -> InferenceContext {
-        let length = min(contextLength ?? min(config.contextLength, 4096), config.contextLength)
+        let length = min(contextLength ?? defaultContextLength, config.contextLength)
         return InferenceContext(model: self, contextLength: length, threads: threads, batchSize: batchSize)
     }
 

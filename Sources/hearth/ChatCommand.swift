@@ -28,14 +28,13 @@ struct Chat: ParsableCommand {
     @OptionGroup var generation: GenerationFlags
     @OptionGroup var contextFlags: ContextFlags
 
-    static let defaultContext = 4096
 
     func run() throws {
         let model = try ModelArgument.load(model)
         guard let format = try ChatFormat(model: model) else {
             throw CLIError("\(self.model) has no chat template; use `hearth run --raw` for plain completion")
         }
-        let length = contextFlags.ctxSize ?? min(model.config.contextLength, Self.defaultContext)
+        let length = contextFlags.ctxSize ?? model.defaultContextLength
         guard length <= model.config.contextLength else {
             throw CLIError("--ctx-size \(length) exceeds the model's context of \(model.config.contextLength) tokens")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Engine
 import Foundation
 import Logging
 import Models
@@ -81,7 +82,7 @@ struct Serve: ParsableCommand {
             if let ctxSize, ctxSize > model.config.contextLength {
                 throw CLIError("--ctx-size \(ctxSize) exceeds the context of '\(id)' (\(model.config.contextLength) tokens)")
             }
-            let length = min(ctxSize ?? min(model.config.contextLength, 4096), model.config.contextLength)
+            let length = min(ctxSize ?? model.defaultContextLength, model.config.contextLength)
             let executor = BatchExecutor(model: model, slots: parallel, contextLength: length,
                                          threads: threadCount, queueCapacity: queueSize)
             let chat = try ServerChat.builder(for: model)

@@ -22,22 +22,6 @@ func withServer(_ models: [ServedModel], apiKey: String? = nil, limits: RequestL
     try await app.test(.router, body)
 }
 
-/// SmolLM2 loaded once for all tests (skips when the file is absent).
-enum SharedModel {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var loaded: LanguageModel?
-
-    static func smolLM2() throws -> LanguageModel {
-        let url = try TestModels.url("smollm2-135m-instruct")
-        lock.lock()
-        defer { lock.unlock() }
-        if let loaded { return loaded }
-        let model = try LanguageModel(url: url)
-        loaded = model
-        return model
-    }
-}
-
 /// A served SmolLM2 with its own executor (shut it down at the end of the test).
 func servedSmolLM2(slots: Int = 2, contextLength: Int = 256, queueCapacity: Int = 32,
                    chat: (any ChatPromptBuilder)? = nil) throws -> ServedModel {

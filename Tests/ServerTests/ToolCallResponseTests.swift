@@ -27,7 +27,7 @@ final class ToolCallResponseTests: XCTestCase {
                     for (i, piece) in pieces.enumerated() {
                         _ = job.sink(.token(GeneratedToken(token: Int32(i + 1), text: piece, logprobs: nil)))
                     }
-                    _ = job.sink(.finished(GenerationOutcome(finishReason: "stop", promptTokens: job.prompt.count,
+                    _ = job.sink(.finished(GenerationOutcome(finishReason: .endOfGeneration, promptTokens: job.prompt.count,
                                                              completionTokens: pieces.count, reusedPromptTokens: 0)))
                 }
             }

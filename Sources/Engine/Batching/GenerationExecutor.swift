@@ -1,4 +1,3 @@
-import Engine
 import Foundation
 import Models
 
@@ -38,14 +37,14 @@ public enum GenerationEvent: @unchecked Sendable {
 }
 
 public struct GenerationOutcome: Sendable, Equatable {
-    /// OpenAI's `finish_reason`: "stop" or "length".
-    public let finishReason: String
+    /// Why the sequence ended; rendered for a protocol (OpenAI's `finish_reason`) only at the edge.
+    public let finishReason: FinishReason
     public let promptTokens: Int
     public let completionTokens: Int
     /// Prompt tokens taken from a cached shared prefix (an earlier request's, another choice's) instead of computed.
     public let reusedPromptTokens: Int
 
-    public init(finishReason: String, promptTokens: Int, completionTokens: Int, reusedPromptTokens: Int) {
+    public init(finishReason: FinishReason, promptTokens: Int, completionTokens: Int, reusedPromptTokens: Int) {
         self.finishReason = finishReason
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens

@@ -1,4 +1,3 @@
-import Engine
 import Foundation
 import Models
 
@@ -189,7 +188,7 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
         }
         if job.options.maxTokens == 0 && job.promptLogprobs == nil {
             // Nothing to generate and nothing to score.
-            _ = job.sink(.finished(GenerationOutcome(finishReason: FinishReason.maxTokens.openAIValue,
+            _ = job.sink(.finished(GenerationOutcome(finishReason: .maxTokens,
                                                      promptTokens: job.prompt.count, completionTokens: 0,
                                                      reusedPromptTokens: 0)))
             return release(since: start)
@@ -317,7 +316,7 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
         for other in active {
             if other === sequence { break }
             guard other.nextToken == nil else { continue }
-            if min(limit, commonPrefix(other.job.prompt, prompt)) > fed { return false }
+            if min(limit, commonPrefixLength(other.job.prompt, prompt)) > fed { return false }
         }
         return true
     }
@@ -366,7 +365,7 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
             } else {
                 let summary = sequence.generation.summary(reusedPromptTokens: sequence.reused)
                 end(sequence, with: .finished(GenerationOutcome(
-                    finishReason: summary.finishReason.openAIValue, promptTokens: summary.promptTokens,
+                    finishReason: summary.finishReason, promptTokens: summary.promptTokens,
                     completionTokens: summary.completionTokens, reusedPromptTokens: summary.reusedPromptTokens)))
             }
         }
@@ -399,7 +398,7 @@ private struct Slot {
     var lastUse = 0
 
     func sharedPrefix(with prompt: [Int32]) -> Int {
-        commonPrefix(cachedTokens, prompt)
+        commonPrefixLength(cachedTokens, prompt)
     }
 }
 
@@ -428,12 +427,4 @@ private final class ActiveSequence {
         pendingPrompt = job.prompt[reused...]
         promptLogprobs = job.promptLogprobs == nil ? nil : [nil]
     }
-}
-
-/// How many leading tokens `a` and `b` share.
-private func commonPrefix(_ a: [Int32], _ b: [Int32]) -> Int {
-    var shared = 0
-    let limit = min(a.count, b.count)
-    while shared < limit && a[shared] == b[shared] { shared += 1 }
-    return shared
 }

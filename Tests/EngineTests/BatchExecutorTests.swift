@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 import Models
-import Server
+import TestSupport
 import XCTest
 
 /// The batch executor on SmolLM2: determinism under load, cancellation, the bounded queue, shutdown.
