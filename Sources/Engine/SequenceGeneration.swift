@@ -40,9 +40,8 @@ public final class SequenceGeneration {
         guard prompt.count < contextLength else {
             throw GenerationError.promptTooLong(tokens: prompt.count, context: contextLength)
         }
-        let vocabulary = model.config.vocabularySize
-        if let bad = prompt.first(where: { $0 < 0 || Int($0) >= vocabulary }) {
-            throw ModelError.invalidToken(bad, vocabularySize: vocabulary)
+        if let bad = model.config.firstInvalidToken(in: prompt) {
+            throw ModelError.invalidToken(bad, vocabularySize: model.config.vocabularySize)
         }
         self.prompt = prompt
         self.options = options
@@ -85,10 +84,11 @@ public final class SequenceGeneration {
             return step
         }
         let reason: FinishReason?
-        if produced == options.maxTokens {
-            reason = .maxTokens
-        } else if let constraint, constraint.isComplete {
+        // A constrained value finished on the last allowed token is finished, not cut off.
+        if let constraint, constraint.isComplete {
             reason = .constraintSatisfied
+        } else if produced == options.maxTokens {
+            reason = .maxTokens
         } else if !roomForMore {
             reason = .contextFull
         } else {

@@ -46,7 +46,7 @@ struct CompletionsController: Sendable {
             case .text(let text):
                 tokenized.append((tokenizer.encode(text, addSpecial: true, parseSpecial: true), text))
             case .tokens(let tokens):
-                if let bad = tokens.first(where: { Int($0) >= vocabulary }) {
+                if let bad = served.model.config.firstInvalidToken(in: tokens) {
                     throw APIError.invalidRequest("'prompt' names token \(bad), outside the vocabulary of \(vocabulary)", param: "prompt")
                 }
                 tokenized.append((tokens, tokenizer.decode(tokens)))
@@ -62,7 +62,9 @@ struct CompletionsController: Sendable {
         let prompts = tokenized
         let maxTokens = settings.maxTokens ?? 16
         let echoLogprobs = parsed.echo ? parsed.logprobs : nil
-        let makeConstraint = try constraintMaker(settings.responseFormat, served)
+        let longestPrompt = prompts.map { $0.tokens.count }.max() ?? 0
+        let makeConstraint = try constraintMaker(settings.responseFormat, served,
+                                                 maxTokens: min(maxTokens, served.contextLength - longestPrompt))
         try validate(settings, served)
 
         var plans: [ChoicePlan] = []
@@ -102,7 +104,7 @@ struct CompletionsController: Sendable {
                     guard !token.text.isEmpty || logprobs != .null else { return [] }
                     return [json.completionChoice(index: item.choice, text: token.text, logprobs: logprobs, finishReason: nil)]
                 case .finished(let outcome):
-                    return [json.completionChoice(index: item.choice, text: "", logprobs: .null, finishReason: outcome.finishReason)]
+                    return [json.completionChoice(index: item.choice, text: "", logprobs: .null, finishReason: Self.finishReason(outcome))]
                 default:
                     return []
                 }
@@ -127,7 +129,7 @@ struct CompletionsController: Sendable {
                 logprobs = json.completionLogprobs(tokens: steps, startOffset: 0)
             }
             choices.append(json.completionChoice(index: index, text: echoed + result.text, logprobs: logprobs,
-                                                 finishReason: result.outcome?.finishReason ?? "stop"))
+                                                 finishReason: Self.finishReason(result.outcome)))
         }
         let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
                                        cached: statistics.reusedPromptTokens)
@@ -156,7 +158,8 @@ struct CompletionsController: Sendable {
         try checkFits(prompt.count, served, param: "messages")
         let settings = parsed.settings
         let maxTokens = settings.maxTokens ?? served.contextLength
-        let makeConstraint = try constraintMaker(settings.responseFormat, served)
+        let makeConstraint = try constraintMaker(settings.responseFormat, served,
+                                                 maxTokens: min(maxTokens, served.contextLength - prompt.count))
         try validate(settings, served)
 
         let plans = (0..<settings.choices).map { choice in
@@ -232,10 +235,11 @@ struct CompletionsController: Sendable {
         return Self.jsonResponse(json.envelope(object: ResponseJSON.Kind.chat.object, choices: choices, usage: usage))
     }
 
-    /// "tool_calls" when a choice that stopped by itself made calls.
-    static func finishReason(_ outcome: GenerationOutcome?, calls: [ToolCall]) -> String {
-        let reason = outcome?.finishReason ?? "stop"
-        return !calls.isEmpty && reason == "stop" ? "tool_calls" : reason
+    /// OpenAI's `finish_reason` for a choice, the one place the engine's reason becomes a string:
+    /// "tool_calls" when a choice that ended by itself made calls.
+    static func finishReason(_ outcome: GenerationOutcome?, calls: [ToolCall] = []) -> String {
+        // `collect` returns only once every choice has an outcome; a missing one was stopped early.
+        (outcome?.finishReason ?? .cancelled).openAIValue(madeToolCalls: !calls.isEmpty)
     }
 
     // MARK: - Shared
@@ -256,14 +260,16 @@ struct CompletionsController: Sendable {
         }
     }
 
-    func constraintMaker(_ format: ResponseFormat, _ served: ServedModel) throws -> (@Sendable () throws -> TokenConstraint)? {
+    /// `maxTokens`: the most tokens a choice can generate (the request's limit, or the context's
+    /// room when that is less); the constraint closes its value within them.
+    func constraintMaker(_ format: ResponseFormat, _ served: ServedModel, maxTokens: Int) throws -> (@Sendable () throws -> TokenConstraint)? {
         if format == .text { return nil }
         guard let constraints else {
             throw APIError.invalidRequest("structured output (response_format json_object or json_schema) is not available in this build",
                                           param: "response_format")
         }
         do {
-            return try constraints.prepare(format, for: served.model)
+            return try constraints.prepare(format, for: served.model, maxTokens: maxTokens)
         } catch let error as APIError {
             throw error
         } catch {

@@ -13,11 +13,12 @@ extension ChatFormat: ChatPromptBuilder {
 
 /// `response_format` through StructuredOutput's JSON-schema constrained decoding: `json_object`
 /// is any JSON object, `json_schema` the given schema; a schema the compiler cannot honour is a 400
-/// (better than output that silently ignores part of it).
+/// (better than output that silently ignores part of it). The value is always closed within the
+/// request's token limit; a limit too small for the schema's shortest value is a 400 too.
 public struct JSONSchemaConstraints: OutputConstraintFactory {
     public init() {}
 
-    public func prepare(_ format: ResponseFormat, for model: LanguageModel) throws -> @Sendable () throws -> TokenConstraint {
+    public func prepare(_ format: ResponseFormat, for model: LanguageModel, maxTokens: Int) throws -> @Sendable () throws -> TokenConstraint {
         let schema: JSONSchema
         switch format {
         case .text:
@@ -34,11 +35,13 @@ public struct JSONSchemaConstraints: OutputConstraintFactory {
         let tokenizer = model.tokenizer
         do {
             // Compiled once here so that a schema the automaton refuses fails the request, not a choice.
-            _ = try JSONConstraint(schema: schema, tokenizer: tokenizer)
+            _ = try JSONConstraint(schema: schema, tokenizer: tokenizer, tokenBudget: maxTokens)
+        } catch let error as JSONConstraintError {
+            throw APIError.invalidRequest("\(error)", param: "max_tokens")
         } catch {
             throw APIError.invalidRequest("\(error)", param: "response_format.json_schema.schema")
         }
-        return { try JSONConstraint(schema: schema, tokenizer: tokenizer) }
+        return { try JSONConstraint(schema: schema, tokenizer: tokenizer, tokenBudget: maxTokens) }
     }
 }
 

@@ -19,8 +19,8 @@ extension ChatPromptBuilder {
 /// Makes constraints for `response_format`: a fresh one for every generation.
 public protocol OutputConstraintFactory: Sendable {
     /// Checks the format (a malformed schema throws, and becomes a 400) and returns a maker of
-    /// fresh constraints, one per choice.
-    func prepare(_ format: ResponseFormat, for model: LanguageModel) throws -> @Sendable () throws -> TokenConstraint
+    /// fresh constraints, one per choice, that finish their value within `maxTokens` tokens.
+    func prepare(_ format: ResponseFormat, for model: LanguageModel, maxTokens: Int) throws -> @Sendable () throws -> TokenConstraint
 }
 
 /// One model the server offers, under the id clients put in `model`.

@@ -2,15 +2,19 @@ import JSON
 
 /// Limits that keep generation finite and the automaton small.
 public struct JSONGenerationOptions: Sendable, Equatable {
-    /// The longest run of whitespace allowed between tokens of the JSON text (0 gives compact
-    /// output). Bounded so that a model cannot emit whitespace forever.
+    /// The most bytes of whitespace between two tokens of the JSON text (and before the value).
+    /// A run has llama.cpp's JSON-schema grammar shape (`space ::= | " " | "\n" [ \t]{0,20}`):
+    /// nothing, one space, or a newline followed by spaces and tabs, at most this many bytes in
+    /// all; never a carriage return, never two newlines. The default, 21, is llama.cpp's limit;
+    /// 0 gives compact output; 1 allows one space or one newline. At most 254. Bounded so that a
+    /// model cannot spend its tokens on whitespace.
     public var maximumWhitespaceRun: Int
     /// The deepest nesting of arrays, objects and scalars (the top level counts one). Values are
     /// started only where a finite completion fits, so the limit never strands generation.
     public var maximumDepth: Int
 
-    public init(maximumWhitespaceRun: Int = 16, maximumDepth: Int = 32) {
-        self.maximumWhitespaceRun = max(0, min(maximumWhitespaceRun, 255))
+    public init(maximumWhitespaceRun: Int = 21, maximumDepth: Int = 32) {
+        self.maximumWhitespaceRun = max(0, min(maximumWhitespaceRun, 254))
         self.maximumDepth = max(1, min(maximumDepth, 1000))
     }
 }
@@ -118,11 +122,30 @@ struct JSONAutomaton {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
-    /// Adds whitespace to a run, refusing it past the limit.
-    private func extend(_ run: inout UInt8) -> Bool {
-        guard run < maximumWhitespace else { return false }
-        run += 1
-        return true
+    /// A run state (the `whitespace` of frames): 0 before any whitespace, `spaceRun` after a single
+    /// space (which ends the run), otherwise the bytes of a newline-led run so far.
+    static let spaceRun: UInt8 = 255
+
+    /// Adds `byte` (whitespace) to a run if the run's shape and the limit allow it: one space, or a
+    /// newline followed by spaces and tabs (see `JSONGenerationOptions.maximumWhitespaceRun`).
+    private func extend(_ run: inout UInt8, with byte: UInt8) -> Bool {
+        guard maximumWhitespace > 0 else { return false }
+        switch run {
+        case 0:
+            if byte == 0x20 {
+                run = Self.spaceRun
+                return true
+            }
+            guard byte == 0x0A else { return false }
+            run = 1
+            return true
+        case Self.spaceRun:
+            return false
+        default:
+            guard byte == 0x20 || byte == 0x09, run < maximumWhitespace else { return false }
+            run += 1
+            return true
+        }
     }
 
     /// Feeds one byte to the top of `stack`, appending every resulting stack to `results`.
@@ -132,7 +155,7 @@ struct JSONAutomaton {
         case .root(let started, var whitespace):
             if started { return }
             if Self.isWhitespace(byte) {
-                guard extend(&whitespace) else { return }
+                guard extend(&whitespace, with: byte) else { return }
                 stack[stack.count - 1] = .root(valueStarted: false, whitespace: whitespace)
                 results.append(stack)
                 return
@@ -184,7 +207,7 @@ struct JSONAutomaton {
     private func stepArray(_ frame: inout ArrayFrame, _ stack: inout [Frame], _ byte: UInt8, into results: inout [[Frame]]) {
         guard case .array(let array) = schema.nodes[Int(frame.node)] else { return }
         if Self.isWhitespace(byte) {
-            guard extend(&frame.whitespace) else { return }
+            guard extend(&frame.whitespace, with: byte) else { return }
             stack[stack.count - 1] = .array(frame)
             results.append(stack)
             return
@@ -227,7 +250,7 @@ struct JSONAutomaton {
             return
         }
         if Self.isWhitespace(byte) {
-            guard frame.phase != .key, extend(&frame.whitespace) else { return }
+            guard frame.phase != .key, extend(&frame.whitespace, with: byte) else { return }
             stack[stack.count - 1] = .object(frame)
             results.append(stack)
             return

@@ -99,6 +99,19 @@ struct StringScan: Hashable {
         return .continued
     }
 
+    /// The fewest bytes that close the string: what the pending escape or character still needs,
+    /// one ASCII character for each character `minLength` still wants, and the closing quote.
+    /// Every byte that this counts is printable ASCII or a UTF-8 continuation byte.
+    var minimumBytesToClose: Int {
+        let pending: Int
+        switch phase {
+        case .body: pending = 0
+        case .escape: pending = 1  // the escape letter (its character is already counted)
+        case .hex, .continuation: pending = Int(remaining)
+        }
+        return pending + max(0, Int(minLength) - Int(characters)) + 1
+    }
+
     private mutating func lead(continuations: UInt8, low: UInt8, high: UInt8) -> Step {
         guard startCharacter() else { return .dead }
         phase = .continuation
@@ -143,6 +156,13 @@ struct LiteralScan: Hashable {
     /// Complete, and no longer candidate can follow.
     func isExhausted(in set: LiteralSet) -> Bool {
         isComplete(in: set) && upper - lower == 1
+    }
+
+    /// The fewest bytes that complete one of the candidates still possible.
+    func minimumBytesToComplete(in set: LiteralSet) -> Int {
+        var best = Int.max
+        for index in Int(lower)..<Int(upper) { best = min(best, set.encodings[index].count - Int(depth)) }
+        return best
     }
 
     /// Narrows the range to the candidates whose next byte is `byte`; false when none is.
@@ -206,6 +226,56 @@ struct NumberScan: Hashable {
         case .leadingZero, .integer, .fraction: return fits(mantissa, scale: Int(fractionDigits))
         case .exponent: return true
         default: return false
+        }
+    }
+
+    /// The fewest bytes after which the number can end (0 when it can end now); the bytes are
+    /// digits, "-" and ".". Exact: it asks the same question as `isFeasible`, shortest first.
+    var minimumBytesToEnd: Int {
+        guard schema.isBounded else {
+            switch phase {
+            case .leadingZero, .integer, .fraction, .exponent: return 0
+            case .start, .sign, .point, .exponentMark, .exponentSign: return 1
+            }
+        }
+        switch phase {
+        case .start, .sign:
+            var best = Int.max
+            var bytes = Array(UInt8(ascii: "0")...UInt8(ascii: "9"))
+            if phase == .start { bytes.append(UInt8(ascii: "-")) }
+            for byte in bytes {
+                var next = self
+                if next.step(byte) == .continued { best = min(best, 1 + next.minimumBytesToEnd) }
+            }
+            return best
+        case .leadingZero:
+            // Only fraction digits may follow: "." and `extra` of them.
+            if rangeFits(extra: 0, scale: Int(fractionDigits)) { return 0 }
+            if !schema.integer {
+                for extra in stride(from: 1, through: digitBudget, by: 1) where rangeFits(extra: extra, scale: extra) {
+                    return extra + 1
+                }
+            }
+            return Int.max
+        case .integer:
+            // `cost` bytes: that many integer digits, or cost − 1 digits of which the last m ≥ 1 follow a ".".
+            for cost in 0...(digitBudget + 1) {
+                if cost <= digitBudget && rangeFits(extra: cost, scale: 0) { return cost }
+                if !schema.integer && cost >= 2 && cost - 1 <= digitBudget {
+                    for scale in 1...(cost - 1) where rangeFits(extra: cost - 1, scale: scale) { return cost }
+                }
+            }
+            return Int.max
+        case .point, .fraction:
+            let firstExtra = phase == .point ? 1 : 0
+            if firstExtra <= digitBudget {
+                for extra in firstExtra...digitBudget where rangeFits(extra: extra, scale: Int(fractionDigits) + extra) {
+                    return extra
+                }
+            }
+            return Int.max
+        case .exponentMark, .exponentSign, .exponent:
+            return Int.max  // not generated under bounds
         }
     }
 

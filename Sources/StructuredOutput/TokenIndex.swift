@@ -35,6 +35,10 @@ public struct TokenMask: Equatable, Sendable {
         for index in words.indices { words[index] |= other.words[index] }
     }
 
+    mutating func subtract(_ other: TokenMask) {
+        for index in words.indices { words[index] &= ~other.words[index] }
+    }
+
     public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
     public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
@@ -104,6 +108,9 @@ public final class TokenIndex: @unchecked Sendable {
     /// Token `t`'s bytes are `pieceBytes[pieceStart[t]..<pieceStart[t + 1]]` (empty when not a candidate).
     let pieceStart: [Int32]
     let pieceBytes: [UInt8]
+    /// For each byte value, a token whose bytes are exactly that byte (-1 where the vocabulary has
+    /// none). Byte-level BPE and byte-fallback vocabularies have all 256.
+    let singleByteTokens: [Int32]
 
     static let plainBuckets = 16
 
@@ -122,8 +129,12 @@ public final class TokenIndex: @unchecked Sendable {
         var pieceStart = [Int32](repeating: 0, count: vocabularySize + 1)
         var pieceBytes: [UInt8] = []
         var next = 0
+        var singleByteTokens = [Int32](repeating: -1, count: 256)
         for piece in pieces {
             candidates.insert(piece.token)
+            if piece.bytes.count == 1 && singleByteTokens[Int(piece.bytes[0])] < 0 {
+                singleByteTokens[Int(piece.bytes[0])] = piece.token
+            }
             while next <= Int(piece.token) {
                 pieceStart[next] = Int32(pieceBytes.count)
                 next += 1
@@ -135,6 +146,7 @@ public final class TokenIndex: @unchecked Sendable {
             next += 1
         }
         self.candidates = candidates
+        self.singleByteTokens = singleByteTokens
         self.pieceStart = pieceStart
         self.pieceBytes = pieceBytes
         pieces.sort { a, b in

@@ -53,7 +53,8 @@ struct Run: ParsableCommand {
         let options = generation.options()
         let context = try ContextSizing.makeContext(model: model, promptTokens: promptTokens.count,
                                                     maxTokens: options.maxTokens, flags: contextFlags)
-        let constraint = try StructuredOutputSupport.constraint(model: model, anyJSON: json, schema: schema)
+        let constraint = try StructuredOutputSupport.constraint(model: model, anyJSON: json, schema: schema,
+                                                                maxTokens: min(options.maxTokens, context.contextLength - promptTokens.count))
         let generator = Generator(context: context)
         let loaded = Date()
         var firstToken: Date?

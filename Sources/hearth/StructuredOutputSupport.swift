@@ -22,9 +22,15 @@ enum StructuredOutputSupport {
         }
     }
 
-    /// The constraint for the flags given, or nil for free text.
-    static func constraint(model: LanguageModel, anyJSON: Bool, schema: JSONSchema?) throws -> TokenConstraint? {
+    /// The constraint for the flags given, or nil for free text. The value is closed within
+    /// `maxTokens` (the generation's `--max-tokens`); a schema whose shortest value cannot fit
+    /// them is an error here, before generating.
+    static func constraint(model: LanguageModel, anyJSON: Bool, schema: JSONSchema?, maxTokens: Int) throws -> TokenConstraint? {
         guard let schema = schema ?? (anyJSON ? .anyJSON : nil) else { return nil }
-        return try JSONConstraint(schema: schema, tokenizer: model.tokenizer)
+        do {
+            return try JSONConstraint(schema: schema, tokenizer: model.tokenizer, tokenBudget: maxTokens)
+        } catch let error as JSONConstraintError {
+            throw CLIError("\(error)")
+        }
     }
 }

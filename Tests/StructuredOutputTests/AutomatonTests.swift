@@ -80,7 +80,7 @@ final class AutomatonTests: XCTestCase {
             #"{"name": "A", "colour": "red"}"#,                          // not a listed property
             prefix + #""tags": ["a"], "extra": 1}"#,
             prefix + #""tags": ["a"]} "#,                                // nothing after the value
-            "{" + String(repeating: " ", count: 17),                     // whitespace run over 16
+            "{" + String(repeating: " ", count: 2),                      // a run is one space, or a newline and indentation
         ]
         for text in refused {
             let outcome = try run(schema, text)

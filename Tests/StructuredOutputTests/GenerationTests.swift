@@ -53,7 +53,7 @@ final class GenerationTests: XCTestCase {
         let model = try LanguageModel(url: TestModels.url(name))
         let schema = try JSONSchema(json: Self.schema)
         let constraint = try JSONConstraint(schema: schema, tokenizer: model.tokenizer,
-                                            options: JSONGenerationOptions(maximumWhitespaceRun: 0))
+                                            options: JSONGenerationOptions(maximumWhitespaceRun: 0), tokenBudget: maxTokens)
         let adapter = JSONTokenConstraint(constraint)
         let generator = Generator(context: model.makeContext(contextLength: 512, threads: 2))
         let prompt = model.tokenizer.encode(Self.prompt, addSpecial: true, parseSpecial: true)
