@@ -35,13 +35,13 @@ public struct JSONSchemaConstraints: OutputConstraintFactory {
         let tokenizer = model.tokenizer
         do {
             // Compiled once here so that a schema the automaton refuses fails the request, not a choice.
-            _ = try JSONConstraint(schema: schema, tokenizer: tokenizer, tokenBudget: maxTokens)
+            _ = try JSONConstraint.closingWhereItFits(schema: schema, tokenizer: tokenizer, tokenBudget: maxTokens)
         } catch let error as JSONConstraintError {
             throw APIError.invalidRequest("\(error)", param: "max_tokens")
         } catch {
             throw APIError.invalidRequest("\(error)", param: "response_format.json_schema.schema")
         }
-        return { try JSONConstraint(schema: schema, tokenizer: tokenizer, tokenBudget: maxTokens) }
+        return { try JSONConstraint.closingWhereItFits(schema: schema, tokenizer: tokenizer, tokenBudget: maxTokens) }
     }
 }
 

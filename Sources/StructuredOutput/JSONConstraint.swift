@@ -149,6 +149,21 @@ public final class JSONConstraint {
         }
     }
 
+    /// A constraint that closes its value within `tokenBudget` when the schema's shortest value
+    /// (counted a token per byte) fits it, and otherwise one without a budget: the value then may
+    /// be cut off at the limit, as any generation may, rather than the request being refused
+    /// (a multi-byte token vocabulary usually writes it in far fewer tokens than bytes). Callers
+    /// that must get a complete value (an audit's judge) use `init` and its error instead.
+    public static func closingWhereItFits(schema: JSONSchema, tokenizer: Tokenizer,
+                                          options: JSONGenerationOptions = JSONGenerationOptions(),
+                                          tokenBudget: Int?) throws -> JSONConstraint {
+        do {
+            return try JSONConstraint(schema: schema, tokenizer: tokenizer, options: options, tokenBudget: tokenBudget)
+        } catch JSONConstraintError.budgetTooSmall {
+            return try JSONConstraint(schema: schema, tokenizer: tokenizer, options: options, tokenBudget: nil)
+        }
+    }
+
     /// The bytes the shortest completions may use: printable ASCII (structure, numbers, string
     /// content, escapes), UTF-8 continuation bytes (to finish a character a token left open), and
     /// the bytes of the schema's literal values and property names.

@@ -28,7 +28,7 @@ enum StructuredOutputSupport {
     static func constraint(model: LanguageModel, anyJSON: Bool, schema: JSONSchema?, maxTokens: Int) throws -> TokenConstraint? {
         guard let schema = schema ?? (anyJSON ? .anyJSON : nil) else { return nil }
         do {
-            return try JSONConstraint(schema: schema, tokenizer: model.tokenizer, tokenBudget: maxTokens)
+            return try JSONConstraint.closingWhereItFits(schema: schema, tokenizer: model.tokenizer, tokenBudget: maxTokens)
         } catch let error as JSONConstraintError {
             throw CLIError("\(error)")
         }
