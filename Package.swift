@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "ChatTemplates", targets: ["ChatTemplates"]),
         .library(name: "StructuredOutput", targets: ["StructuredOutput"]),
         .library(name: "Server", targets: ["Server"]),
+        .library(name: "Audit", targets: ["Audit"]),
+        .library(name: "AuditTargets", targets: ["AuditTargets"]),
+        .library(name: "AuditLog", targets: ["AuditLog"]),
         .executable(name: "hearth", targets: ["hearth"]),
     ],
     dependencies: [
@@ -23,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The file format: memory-mapped reader, validation, writer.
@@ -57,16 +62,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The audit's vocabulary (task, sample, solver, scorer, metric), its runner and statistics.
+        .target(name: "Audit", dependencies: ["JSON", "Store"]),
+        // Where samples go: the engine in process, or any OpenAI-compatible endpoint.
+        .target(
+            name: "AuditTargets",
+            dependencies: [
+                "Audit", "Engine", "Models", "JSON", "StructuredOutput",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The run database (SQLite through GRDB): runs, samples, scores, requests, the response cache.
+        .target(name: "AuditLog", dependencies: ["Audit", "JSON", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "hearth",
             dependencies: [
                 "GGUF", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput", "Server",
+                "Audit", "AuditTargets", "AuditLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Shared by the test targets: where the real model files are.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Models"], path: "Tests/TestSupport"),
         .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
@@ -78,6 +98,12 @@ let package = Package(
                                                      .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates", "JSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Models", "Tokenizers"]),
+        .testTarget(name: "AuditTests", dependencies: ["TestSupport", "Audit", "AuditLog", "AuditTargets", "JSON", "Models", "Engine"]),
+        .testTarget(name: "AuditTargetsTests", dependencies: [
+            "AuditTargets", "Audit", "AuditLog", "JSON",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Runs the built executable as a user would.
         .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth"]),
     ],

@@ -19,8 +19,10 @@ struct Hearth: ParsableCommand {
           hearth template smollm2-135m-instruct messages.json
           hearth show gemma3-270m
           hearth tokenize qwen2.5-coder-0.5b-instruct "def main():" --pieces
+          hearth audit run task.json --model smollm2-135m-instruct
         """,
-        subcommands: [Run.self, Chat.self, Template.self, Serve.self, Tokenize.self, Show.self, Bench.self, Pull.self, List.self]
+        version: BuildInfo.versionLine,
+        subcommands: [Run.self, Chat.self, Template.self, Serve.self, Tokenize.self, Show.self, Bench.self, Pull.self, List.self, Audit.self]
     )
 }
 

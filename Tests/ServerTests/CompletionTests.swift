@@ -4,6 +4,7 @@ import HummingbirdTesting
 import JSON
 import Models
 import Server
+import TestSupport
 import XCTest
 
 /// Generation through the routes, on SmolLM2.

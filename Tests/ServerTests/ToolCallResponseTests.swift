@@ -5,6 +5,7 @@ import HummingbirdTesting
 import JSON
 import Models
 import Server
+import TestSupport
 import XCTest
 
 /// `tool_calls` in chat responses, streamed and not, from a scripted model output.

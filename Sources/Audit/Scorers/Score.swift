@@ -1,0 +1,132 @@
+import Foundation
+import JSON
+
+/// A scorer's value: a number (1 correct, 0 not; or any measure) or a label (an outcome such as
+/// "refused", a judge's grade).
+public enum ScoreValue: Sendable, Equatable {
+    case number(Double)
+    case label(String)
+
+    public var json: JSONValue {
+        switch self {
+        case .number(let value): return value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .double(value)
+        case .label(let text): return .string(text)
+        }
+    }
+
+    public init?(json value: JSONValue) {
+        switch value {
+        case .int(let number): self = .number(Double(number))
+        case .double(let number): self = .number(number)
+        case .string(let text): self = .label(text)
+        case .bool(let flag): self = .number(flag ? 1 : 0)
+        default: return nil
+        }
+    }
+}
+
+/// What a scorer says of one sample: the value, the answer it read, and why.
+public struct Score: Sendable, Equatable {
+    public var value: ScoreValue
+    /// The part of the output the scorer judged (an extracted answer, a choice letter).
+    public var answer: String?
+    public var explanation: String
+    /// Anything else worth keeping, e.g. a judge's raw verdict.
+    public var metadata: JSONObject
+
+    public init(value: ScoreValue, answer: String? = nil, explanation: String, metadata: JSONObject = JSONObject()) {
+        self.value = value
+        self.answer = answer
+        self.explanation = explanation
+        self.metadata = metadata
+    }
+
+    public static func correct(_ isCorrect: Bool, answer: String?, explanation: String) -> Score {
+        Score(value: .number(isCorrect ? 1 : 0), answer: answer, explanation: explanation)
+    }
+}
+
+/// The kinds of scorer Hearth has.
+public enum ScorerKind: String, Sendable, CaseIterable {
+    case match, includes, pattern, choice, refusal
+    case modelGraded = "model_graded"
+}
+
+/// A scorer as a task names it, with its options.
+public struct ScorerSpec: Sendable, Equatable {
+    public var kind: ScorerKind
+    /// Unique within a task: its records and metrics carry it (defaults to the kind's name).
+    public var name: String
+    public var options: JSONObject
+
+    public init(kind: ScorerKind, name: String? = nil, options: JSONObject = JSONObject()) {
+        self.kind = kind
+        self.name = name ?? kind.rawValue
+        self.options = options
+    }
+
+    public init(json value: JSONValue, path: String) throws {
+        var object: JSONObject
+        switch value {
+        case .string(let name): object = JSONObject([("type", .string(name))])
+        case .object(let fields): object = fields
+        default: throw FieldError(path, "must be a scorer name or an object with \"type\"")
+        }
+        guard let type = object["type"]?.stringValue, let kind = ScorerKind(rawValue: type) else {
+            throw FieldError("\(path).type", "must be one of \(ScorerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.kind = kind
+        name = object["name"]?.stringValue ?? type
+        object["type"] = nil
+        object["name"] = nil
+        options = object
+        _ = try makeScorer(judge: nil, path: path, checkOnly: true)
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject([("type", .string(kind.rawValue)), ("name", .string(name))])
+        for (key, value) in options { object[key] = value }
+        return .object(object)
+    }
+
+    /// Builds the scorer; `judge` is the target that grades for `model_graded`.
+    public func makeScorer(judge: (any ModelTarget)?, path: String = "scorer", checkOnly: Bool = false) throws -> any Scorer {
+        switch kind {
+        case .match: return try MatchScorer(options: options, path: path)
+        case .includes: return IncludesScorer(ignoreCase: options["ignore_case"]?.boolValue ?? true)
+        case .pattern: return try PatternScorer(options: options, path: path)
+        case .choice: return ChoiceScorer()
+        case .refusal: return RefusalScorer()
+        case .modelGraded:
+            let grader = try ModelGradedScorer(options: options, path: path)
+            if checkOnly { return grader }
+            guard let judge else {
+                throw FieldError(path, "model_graded needs a judge: pass --judge TARGET (a local model or openai:MODEL@URL)")
+            }
+            return grader.with(judge: judge)
+        }
+    }
+}
+
+/// What a scorer may use besides the sample and transcript: where to record a judge's requests.
+public struct ScoringContext: Sendable {
+    public let log: RequestLog
+    public let cache: (any ResponseCache)?
+
+    public init(log: RequestLog, cache: (any ResponseCache)?) {
+        self.log = log
+        self.cache = cache
+    }
+}
+
+public protocol Scorer: Sendable {
+    func score(_ sample: Sample, _ transcript: Transcript, context: ScoringContext) async throws -> Score
+}
+
+/// Text as scorers compare it: trimmed, trailing sentence punctuation dropped, optionally folded.
+func normalizedAnswer(_ text: String, ignoreCase: Bool) -> String {
+    var result = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    while let last = result.last, ".。!！?？,，;；:：".contains(last) { result.removeLast() }
+    result = result.trimmingCharacters(in: .whitespacesAndNewlines)
+    return ignoreCase ? result.lowercased() : result
+}

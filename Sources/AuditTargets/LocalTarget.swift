@@ -1,0 +1,184 @@
+import Audit
+import Engine
+import Foundation
+import JSON
+import Models
+import StructuredOutput
+
+/// A model run in process: requests become jobs on the engine's batch executor, so concurrent
+/// samples share forward passes. A request is turned into tokens and sampling options exactly as
+/// `hearth serve` turns the same OpenAI request (chat template with the tools, OpenAI's sampling
+/// defaults, the request's seed), so a sample computes the same here and behind the server.
+public final class LocalTarget: ModelTarget, @unchecked Sendable {
+    public let identity: TargetIdentity
+    public let model: LanguageModel
+    public let executor: BatchExecutor
+    let chat: ChatFormat?
+
+    /// - Parameters:
+    ///   - slots: sequences decoded together (the run's concurrency).
+    public init(model: LanguageModel, identity: TargetIdentity, slots: Int, contextLength: Int? = nil, threads: Int) throws {
+        self.model = model
+        self.identity = identity
+        chat = try ChatFormat(model: model)
+        let length = min(contextLength ?? model.defaultContextLength, model.config.contextLength)
+        // Every sample gets a slot; nothing waits beyond them but the runner's own queue.
+        executor = BatchExecutor(model: model, slots: max(1, slots), contextLength: length, threads: threads,
+                                 queueCapacity: max(1, slots) * 4)
+    }
+
+    public var preferredConcurrency: Int { executor.slotCount }
+
+    public func close() async {
+        await executor.shutdown(deadline: Date())
+    }
+
+    public func generate(_ request: GenerateRequest) async throws -> GenerateResponse {
+        guard let chat else {
+            throw TargetError("\(identity.name) has no chat template; use a task whose solver is choice, or an instruct model")
+        }
+        let body = request.json
+        let messages = body["messages"]?.arrayValue ?? []
+        let tools = body["tools"]?.arrayValue
+        let prompt: [Int32]
+        do {
+            prompt = try chat.promptTokens(messages: messages, tools: tools, addGenerationPrompt: true)
+        } catch {
+            throw TargetError("the chat template of \(identity.name) rejected the conversation: \(error)")
+        }
+        guard prompt.count < executor.contextLength else {
+            throw TargetError("the prompt is \(prompt.count) tokens, beyond the context of \(executor.contextLength)")
+        }
+        var constraint: TokenConstraint?
+        if let schema = request.responseSchema {
+            // The budget makes the value close within the answer's tokens: a judge always gives a verdict.
+            let budget = min(request.settings.maxTokens, executor.contextLength - prompt.count)
+            constraint = try JSONConstraint(schema: try JSONSchema(schema), tokenizer: model.tokenizer, tokenBudget: budget)
+        }
+        let start = Date()
+        let result = try await run(GenerationJob(prompt: prompt, options: Self.options(request), constraint: constraint) { _ in true })
+        // Tool calls are read as the server reads them: tags the template taught, in the text or as special tokens.
+        let tokens = result.tokens, outcome = result.outcome
+        var content = tokens.map(\.text).joined()
+        var calls: [ToolCall] = []
+        if let tools, !tools.isEmpty, let syntax = chat.toolCallSyntax {
+            let tagTokens = syntax.tagTokens(model.tokenizer)
+            var extractor = ToolCallExtractor(syntax: syntax, toolNames: Set(tools.compactMap { $0["function"]?["name"]?.stringValue }))
+            content = extractor.append(tokens.map { $0.text + ($0.token.flatMap { tagTokens[$0] } ?? "") }.joined())
+            let (rest, found) = extractor.finish()
+            content += rest
+            calls = found
+        }
+        let records = calls.enumerated().map { ToolCallRecord(id: "call_\($0.offset)", name: $0.element.name, arguments: $0.element.arguments) }
+        return GenerateResponse(message: ChatMessage(role: "assistant", content: content, toolCalls: records),
+                                finishReason: outcome.finishReason.openAIValue(madeToolCalls: !calls.isEmpty),
+                                promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens,
+                                seconds: Date().timeIntervalSince(start))
+    }
+
+    /// OpenAI's sampling defaults with the request's values, as the server decodes them.
+    static func options(_ request: GenerateRequest) -> GenerationOptions {
+        var sampling = SamplingParameters.openAIDefaults
+        sampling.temperature = Float(request.settings.temperature)
+        if let topP = request.settings.topP { sampling.topP = Float(topP) }
+        if let topK = request.settings.topK { sampling.topK = topK }
+        sampling.seed = request.seed
+        return GenerationOptions(maxTokens: request.settings.maxTokens, sampling: sampling, stop: request.settings.stop)
+    }
+
+    public func logLikelihoods(context: String, continuations: [String]) async throws -> [ContinuationScore] {
+        let tokenizer = model.tokenizer
+        // As lm-evaluation-harness splits a pair: the context's own tokens, then whatever the
+        // whole text adds after them.
+        let contextTokens = tokenizer.encode(context, addSpecial: true, parseSpecial: true)
+        var scores: [ContinuationScore] = []
+        for continuation in continuations {
+            let whole = tokenizer.encode(context + continuation, addSpecial: true, parseSpecial: true)
+            let first = min(contextTokens.count, whole.count - 1)
+            guard first >= 1, whole.count < executor.contextLength else {
+                throw TargetError("the choice does not fit: \(whole.count) tokens, context \(executor.contextLength)")
+            }
+            var options = GenerationOptions(maxTokens: 0)
+            options.sampling = .greedy
+            let job = GenerationJob(prompt: whole, options: options, promptLogprobs: 1) { _ in true }
+            let logprobs = try await run(job).promptLogprobs
+            guard logprobs.count == whole.count else { throw TargetError("the engine returned no prompt log-probabilities") }
+            var sum = 0.0
+            var greedy = true
+            for index in first..<whole.count {
+                guard let entry = logprobs[index] else { continue }
+                sum += Double(entry.logprob)
+                if let best = entry.top.first, best.logprob > entry.logprob { greedy = false }
+            }
+            scores.append(ContinuationScore(logLikelihood: sum, tokens: whole.count - first, isGreedy: greedy))
+        }
+        return scores
+    }
+
+    /// Submits one job and waits for its end: the tokens it produced and its outcome.
+    func run(_ job: GenerationJob) async throws -> JobResult {
+        let collector = JobCollector()
+        let wrapped = GenerationJob(prompt: job.prompt, options: job.options, constraint: job.constraint,
+                                    promptLogprobs: job.promptLogprobs) { event in
+            _ = job.sink(event)
+            return collector.receive(event)
+        }
+        while true {
+            do {
+                _ = try executor.submit([wrapped])
+                break
+            } catch SubmissionError.queueFull {
+                // The runner bounds its requests to the slots; a full queue only means others are finishing.
+                try await Task.sleep(nanoseconds: 5_000_000)
+            }
+        }
+        return try await collector.result()
+    }
+}
+
+/// What one job produced.
+struct JobResult {
+    var tokens: [GeneratedToken] = []
+    var promptLogprobs: [TokenLogprobs?] = []
+    var outcome = GenerationOutcome(finishReason: .cancelled, promptTokens: 0, completionTokens: 0, reusedPromptTokens: 0)
+}
+
+/// Gathers one job's events from the executor's thread and hands the end to an async waiter.
+final class JobCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected = JobResult()
+    private var ending: Result<JobResult, Error>?
+    private var waiter: CheckedContinuation<JobResult, Error>?
+
+    func receive(_ event: GenerationEvent) -> Bool {
+        lock.lock()
+        switch event {
+        case .token(let token): collected.tokens.append(token)
+        case .promptLogprobs(let values): collected.promptLogprobs = values
+        case .finished(let outcome):
+            collected.outcome = outcome
+            ending = .success(collected)
+        case .failed(let error): ending = .failure(error)
+        case .started: break
+        }
+        let resume = ending != nil ? waiter : nil
+        if resume != nil { waiter = nil }
+        let result = ending
+        lock.unlock()
+        if let resume, let result { resume.resume(with: result) }
+        return true
+    }
+
+    func result() async throws -> JobResult {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if let ending {
+                lock.unlock()
+                continuation.resume(with: ending)
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+}

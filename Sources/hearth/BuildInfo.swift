@@ -1,0 +1,35 @@
+import Foundation
+
+/// The engine's version and the commit it was built from, which `hearth --version` prints and
+/// every audit run records.
+enum BuildInfo {
+    static let version = "0.5.0"
+
+    /// The source tree's commit, read with git from the checkout this binary was built in (a
+    /// SwiftPM build has no step that could stamp it); "+dirty" when the tree has uncommitted
+    /// changes, "unknown" outside a checkout.
+    static let commit: String = {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        guard let head = git(["rev-parse", "HEAD"], in: sources)?.trimmingCharacters(in: .whitespacesAndNewlines), head.count == 40 else {
+            return "unknown"
+        }
+        let dirty = git(["status", "--porcelain", "--untracked-files=no"], in: sources).map { !$0.isEmpty } ?? false
+        return head + (dirty ? "+dirty" : "")
+    }()
+
+    static var versionLine: String { "\(version) (\(commit))" }
+
+    private static func git(_ arguments: [String], in directory: URL) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory.path] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
