@@ -31,11 +31,27 @@ public struct ScoredSample: Sendable {
 /// for other numbers, `scorer.LABEL` (the rate of each label) for labels.
 public struct MetricsCalculator: Sendable {
     public let scorers: [String]
+    /// The labels a scorer can give (its outcomes, a judge's grades): each gets its rate even
+    /// when no sample received it, so a 0% is shown as one and not left out.
+    public let labels: [String: [String]]
     public let bootstrapSeed: UInt64
 
-    public init(scorers: [String], bootstrapSeed: UInt64 = 0) {
+    public init(scorers: [String], labels: [String: [String]] = [:], bootstrapSeed: UInt64 = 0) {
         self.scorers = scorers
+        self.labels = labels
         self.bootstrapSeed = bootstrapSeed
+    }
+
+    /// From the scorers of a task (as `ScorerSpec.json` writes them).
+    public init(scorerSpecs: [JSONValue], bootstrapSeed: UInt64 = 0) {
+        var names: [String] = []
+        var labels: [String: [String]] = [:]
+        for value in scorerSpecs {
+            guard let spec = try? ScorerSpec(json: value, path: "scorer") else { continue }
+            names.append(spec.name)
+            labels[spec.name] = spec.labels
+        }
+        self.init(scorers: names, labels: labels, bootstrapSeed: bootstrapSeed)
     }
 
     /// The figures over `samples` (errors are counted apart, never in a rate's n).
@@ -44,7 +60,7 @@ public struct MetricsCalculator: Sendable {
         for scorer in scorers {
             let values = samples.compactMap { $0.scores?[scorer] }
             guard !values.isEmpty else { continue }
-            for (name, indicator) in Self.measures(scorer: scorer, values: values) {
+            for (name, indicator) in Self.measures(scorer: scorer, values: values, known: labels[scorer] ?? []) {
                 let series = values.map(indicator)
                 if Self.isBinary(series) {
                     let successes = series.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
@@ -82,8 +98,8 @@ public struct MetricsCalculator: Sendable {
     }
 
     /// The named indicators of one scorer's values: each maps a value to a number.
-    static func measures(scorer: String, values: [ScoreValue]) -> [(String, (ScoreValue) -> Double)] {
-        var labels: [String] = []
+    static func measures(scorer: String, values: [ScoreValue], known: [String] = []) -> [(String, (ScoreValue) -> Double)] {
+        var labels: [String] = values.contains { if case .label = $0 { return true } else { return false } } ? known : []
         var numeric = false
         for value in values {
             switch value {
@@ -123,7 +139,8 @@ public struct PairedComparison: Sendable {
         ]))
     }
 
-    public static func compare(_ a: [ScoredSample], _ b: [ScoredSample], scorers: [String], seed: UInt64 = 0) -> [PairedComparison] {
+    public static func compare(_ a: [ScoredSample], _ b: [ScoredSample], scorers: [String], labels: [String: [String]] = [:],
+                               seed: UInt64 = 0) -> [PairedComparison] {
         let second = Dictionary(b.compactMap { s in s.scores.map { (s.id, $0) } }, uniquingKeysWith: { x, _ in x })
         var pairs: [(first: [String: ScoreValue], second: [String: ScoreValue])] = []
         for sample in a {
@@ -136,7 +153,7 @@ public struct PairedComparison: Sendable {
                 return (x, y)
             }
             guard !both.isEmpty else { continue }
-            for (name, indicator) in MetricsCalculator.measures(scorer: scorer, values: both.map(\.0) + both.map(\.1)) {
+            for (name, indicator) in MetricsCalculator.measures(scorer: scorer, values: both.map(\.0) + both.map(\.1), known: labels[scorer] ?? []) {
                 let xs = both.map { indicator($0.0) }
                 let ys = both.map { indicator($0.1) }
                 let meanX = xs.reduce(0, +) / Double(xs.count)

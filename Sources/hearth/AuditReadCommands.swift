@@ -93,7 +93,8 @@ struct AuditCompare: ParsableCommand {
                 status("warning: \(other.run.id) ran another dataset (\(other.run.datasetSHA256.prefix(12)) vs \(base.run.datasetSHA256.prefix(12))); only samples with the same id are paired")
             }
             let scorers = RunSummary.scorerNames(base.run).filter(RunSummary.scorerNames(other.run).contains)
-            let paired = PairedComparison.compare(base.samples.map(\.scored), other.samples.map(\.scored), scorers: scorers)
+            let labels = MetricsCalculator(scorerSpecs: base.run.spec["task"]?["scorers"]?.arrayValue ?? []).labels
+            let paired = PairedComparison.compare(base.samples.map(\.scored), other.samples.map(\.scored), scorers: scorers, labels: labels)
             lines.append("\n\(base.run.targetName) − \(other.run.targetName) (paired, same samples):")
             for item in paired {
                 lines.append("  " + item.metric.padding(toLength: 26, withPad: " ", startingAt: 0)

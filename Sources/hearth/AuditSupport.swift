@@ -117,7 +117,7 @@ struct RunSummary {
     static func load(run id: String, database: AuditDatabase, groupBy: [String]) throws -> RunSummary {
         let run = try database.run(id)
         let samples = try database.samples(run: run.id)
-        let calculator = MetricsCalculator(scorers: scorerNames(run))
+        let calculator = MetricsCalculator(scorerSpecs: run.spec["task"]?["scorers"]?.arrayValue ?? [])
         let scored = samples.map(\.scored)
         return RunSummary(run: run, samples: samples, metrics: calculator.metrics(scored), groups: calculator.groups(scored, by: groupBy),
                           groupBy: groupBy, wallSeconds: try database.wallTime(run: run.id))

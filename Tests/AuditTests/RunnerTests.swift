@@ -218,4 +218,46 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(metrics.map(\.value.value), [0.5, 0.25, 0.25])
         XCTAssertEqual(metrics.map(\.value.n), [4, 4, 4])
     }
+
+    func testKnownLabelsGetARateEvenWhenNoSampleHasThem() {
+        let samples = ["answered", "answered"].enumerated().map {
+            ScoredSample(id: "\($0.offset)", metadata: JSONObject(), scores: ["refusal": .label($0.element)])
+        }
+        let calculator = MetricsCalculator(scorerSpecs: [ScorerSpec(kind: .refusal).json])
+        XCTAssertEqual(calculator.metrics(samples).map(\.name), ["refusal.answered", "refusal.deflected", "refusal.refused"])
+        XCTAssertEqual(calculator.metrics(samples).map(\.value.value), [1, 0, 0])
+    }
+
+    func testModelGradedAsksForASchemaBoundVerdictAndKeepsTheRawReply() async throws {
+        let spec = try ScorerSpec(json: ["type": "model_graded", "rubric": "Names the capital.", "grades": ["C": "correct", "I": "incorrect"]], path: "s")
+        XCTAssertEqual(spec.labels, ["C", "I"])
+        let judge = ScriptedTarget(name: "judge") { request in
+            let schema = request.json["response_format"]?["json_schema"]?["schema"]
+            XCTAssertEqual(schema?["properties"]?["grade"]?["enum"], ["C", "I"])
+            XCTAssertEqual(request.settings.temperature, 0)
+            let prompt = request.messages[0].content
+            XCTAssertTrue(prompt.contains("Names the capital.") && prompt.contains("[Reference answer]\nParis") && prompt.contains("[Answer to grade]"))
+            return ScriptedTarget.reply(prompt.contains("Lyon") ? #"{"explanation": "Lyon is not the capital.", "grade": "I"}"# : "no verdict here")
+        }
+        let scorer = try spec.makeScorer(judge: judge)
+        let sample = Sample(id: "s", input: [ChatMessage(role: "user", content: "Capital of France?")], target: ["Paris"])
+        var transcript = Transcript()
+        transcript.output = "It is Lyon."
+        let log = RequestLog()
+        let score = try await scorer.score(sample, transcript, context: ScoringContext(log: log, cache: nil))
+        XCTAssertEqual(score.value, .label("I"))
+        XCTAssertEqual(score.explanation, "Lyon is not the capital.")
+        XCTAssertEqual(score.metadata["judge_prompt"], .string(ModelGradedScorer.promptVersion))
+        XCTAssertEqual(score.metadata["raw"]?.stringValue?.contains("\"grade\": \"I\""), true)
+        XCTAssertEqual(log.records.map(\.purpose), ["judge"])
+        // A reply that is not a verdict is the judge's failure: an error, not a grade.
+        transcript.output = "Paris"
+        do {
+            _ = try await scorer.score(sample, transcript, context: ScoringContext(log: log, cache: nil))
+            XCTFail("a reply without a verdict must not become a grade")
+        } catch {
+            XCTAssertTrue("\(error)".contains("not a verdict"), "\(error)")
+        }
+        XCTAssertThrowsError(try ScorerSpec(kind: .modelGraded).makeScorer(judge: nil)) { XCTAssertTrue("\($0)".contains("--judge")) }
+    }
 }

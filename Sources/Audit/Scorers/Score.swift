@@ -83,6 +83,15 @@ public struct ScorerSpec: Sendable, Equatable {
         _ = try makeScorer(judge: nil, path: path, checkOnly: true)
     }
 
+    /// The labels the scorer gives, for scorers that give labels.
+    public var labels: [String] {
+        switch kind {
+        case .refusal: return RefusalOutcome.allCases.map(\.rawValue)
+        case .modelGraded: return ((try? ModelGradedScorer(options: options, path: name))?.grades ?? []).map(\.name)
+        case .match, .includes, .pattern, .choice: return []
+        }
+    }
+
     public var json: JSONValue {
         var object = JSONObject([("type", .string(kind.rawValue)), ("name", .string(name))])
         for (key, value) in options { object[key] = value }
