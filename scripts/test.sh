@@ -19,3 +19,12 @@ python3 scripts/test_openai_client.py
 # A real evaluation tool, unchanged: inspect-ai's OpenAI-compatible provider against hearth serve.
 python3 -c "import inspect_ai" 2>/dev/null || python3 -m pip install --quiet inspect-ai
 python3 scripts/test_inspect_eval.py
+# lm-evaluation-harness, unchanged, against hearth serve and hearth audit on the same multiple-choice
+# set: the same choices and log-likelihoods, or the run fails (lm-eval[api] needs no torch; its own
+# virtual environment keeps its pins away from the packages above).
+LMEVAL_VENV="${LMEVAL_VENV:-.build/lmeval-venv}"
+if ! "$LMEVAL_VENV/bin/python" -c "import lm_eval" 2>/dev/null; then
+  python3 -m venv "$LMEVAL_VENV"
+  "$LMEVAL_VENV/bin/python" -m pip install --quiet "lm-eval[api]==0.4.13"
+fi
+"$LMEVAL_VENV/bin/python" scripts/compare_lm_eval.py

@@ -71,7 +71,12 @@ public final class SequenceGeneration {
         let token = try sampler.sample(logits: logits, allowed: mask)
         let logprobs = options.logprobs.map { TokenLogprobs(logits: logits, token: token, topCount: $0) }
         if tokenizer.isEndOfGeneration(token) && (options.stopAtEndOfGeneration || constraint != nil) {
-            return end(.endOfGeneration)
+            var ending = end(.endOfGeneration)
+            // With log-probabilities asked for, the token that ended generation is reported, with no
+            // text, as OpenAI and vLLM report it: scorers that echo a prompt and slice off the one
+            // generated token (lm-evaluation-harness, `token_logprobs[ctxlen:-1]`) count on it.
+            if let logprobs { ending.events.append(GeneratedToken(token: token, text: "", logprobs: logprobs)) }
+            return ending
         }
         try constraint?.accept(token)
         sampler.accept(token)

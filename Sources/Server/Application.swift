@@ -22,7 +22,8 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// The routes: OpenAI's completions, chat completions and models, plus `/health` and `/metrics`.
+/// The routes: OpenAI's completions, chat completions and models, vLLM's `/tokenize`,
+/// `/detokenize` and `/tokenizer_info`, plus `/health` and `/metrics`.
 public func buildRouter(models: ModelRegistry, configuration: ServerConfiguration, metrics: ServerMetrics,
                         constraints: (any OutputConstraintFactory)? = nil, logger: Logger) -> Router<HearthRequestContext> {
     let router = Router(context: HearthRequestContext.self)
@@ -49,6 +50,7 @@ public func buildRouter(models: ModelRegistry, configuration: ServerConfiguratio
     }
     CompletionsController(models: models, limits: configuration.limits, metrics: metrics, constraints: constraints)
         .addRoutes(to: router)
+    TokenizerController(models: models, limits: configuration.limits).addRoutes(to: router)
     return router
 }
 
@@ -168,7 +170,8 @@ struct RequestLogMiddleware: RouterMiddleware {
 
     /// The route, for the request counter's label: unknown paths are one label, not one per path.
     static func endpoint(_ path: String) -> String {
-        let known = ["/v1/completions", "/v1/chat/completions", "/v1/models", "/health", "/metrics"]
+        let known = ["/v1/completions", "/v1/chat/completions", "/v1/models", "/health", "/metrics",
+                     "/tokenize", "/detokenize", "/tokenizer_info"]
         if known.contains(path) { return path }
         if path.hasPrefix("/v1/models/") { return "/v1/models/{id}" }
         return "other"

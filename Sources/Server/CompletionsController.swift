@@ -179,6 +179,10 @@ struct CompletionsController: Sendable {
         // What the extractor reads: the shown text, plus a tag the model wrote as a special token.
         let toolText = { (token: GeneratedToken) -> String in token.text + (token.token.flatMap { tagTokens[$0] } ?? "") }
         let finishReason = Self.finishReason
+        // The token that ended generation comes with its log-probability (completions report it, as
+        // vLLM does, for scorers that slice it off); a chat message's logprobs are its content's only.
+        let tokenizer = served.model.tokenizer
+        let endsGeneration = { (token: GeneratedToken) -> Bool in token.text.isEmpty && token.token.map(tokenizer.isEndOfGeneration) == true }
 
         if settings.stream {
             return stream(run, statistics: statistics, context: context, served: served, settings: settings, choices: plans.count) { item, state in
@@ -189,7 +193,7 @@ struct CompletionsController: Sendable {
                                                  logprobs: .null, finishReason: nil)]
                 case .token(let token):
                     var logprobs = JSONValue.null
-                    if let step = token.logprobs, parsed.logprobs != nil { logprobs = json.chatLogprobs([step]) }
+                    if let step = token.logprobs, parsed.logprobs != nil, !endsGeneration(token) { logprobs = json.chatLogprobs([step]) }
                     let text = state.toolCalls[item.choice]?.append(toolText(token)) ?? token.text
                     guard !text.isEmpty || logprobs != .null else { return [] }
                     return [json.chatChunkChoice(index: item.choice, delta: [("content", .string(text))],
@@ -227,7 +231,7 @@ struct CompletionsController: Sendable {
                 calls = found
             }
             return json.chatChoice(index: index, content: content, toolCalls: calls,
-                                   logprobs: parsed.logprobs == nil ? .null : json.chatLogprobs(result.tokens.compactMap(\.logprobs)),
+                                   logprobs: parsed.logprobs == nil ? .null : json.chatLogprobs(result.tokens.filter { !endsGeneration($0) }.compactMap(\.logprobs)),
                                    finishReason: finishReason(result.outcome, calls))
         }
         let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
