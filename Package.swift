@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "AuditTargets", targets: ["AuditTargets"]),
         .library(name: "AuditLog", targets: ["AuditLog"]),
+        .library(name: "AuditSuites", targets: ["AuditSuites"]),
         .executable(name: "hearth", targets: ["hearth"]),
     ],
     dependencies: [
@@ -76,11 +77,13 @@ let package = Package(
         ),
         // The run database (SQLite through GRDB): runs, samples, scores, requests, the response cache.
         .target(name: "AuditLog", dependencies: ["Audit", "JSON", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The probe suites that ship with Hearth (versioned data) and the labelled calibration sets.
+        .target(name: "AuditSuites", dependencies: ["Audit", "JSON"], resources: [.copy("Suites"), .copy("Calibration")]),
         .executableTarget(
             name: "hearth",
             dependencies: [
                 "GGUF", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput", "Server",
-                "Audit", "AuditTargets", "AuditLog",
+                "Audit", "AuditTargets", "AuditLog", "AuditSuites",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -98,7 +101,7 @@ let package = Package(
                                                      .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates", "JSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Models", "Tokenizers"]),
-        .testTarget(name: "AuditTests", dependencies: ["TestSupport", "Audit", "AuditLog", "AuditTargets", "JSON", "Models", "Engine"]),
+        .testTarget(name: "AuditTests", dependencies: ["TestSupport", "Audit", "AuditLog", "AuditTargets", "AuditSuites", "JSON", "Models", "Engine"]),
         .testTarget(name: "AuditTargetsTests", dependencies: [
             "AuditTargets", "Audit", "AuditLog", "JSON",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

@@ -132,6 +132,8 @@ public struct AuditTask: Sendable {
     public var generation: GenerationSettings
     /// Where the task came from (a file, a shipped suite, or a bare dataset).
     public var source: String
+    /// The task file, when it came from one.
+    public var sourceFile: String?
 
     public init(name: String, version: String, description: String = "", dataset: Dataset, solver: SolverSpec,
                 scorers: [ScorerSpec], generation: GenerationSettings = GenerationSettings(), source: String) {
@@ -158,6 +160,7 @@ public struct AuditTask: Sendable {
         }
         do {
             try self.init(json: value, directory: url.deletingLastPathComponent(), source: path)
+            sourceFile = path
         } catch let error as FieldError {
             throw AuditInputError(file: path, error.description)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import AuditLog
+import AuditSuites
 import AuditTargets
 import Foundation
 import JSON
@@ -20,7 +21,7 @@ struct Audit: ParsableCommand {
           hearth audit show last --group-by language
           hearth audit compare RUN_A RUN_B
         """,
-        subcommands: [AuditRun.self, AuditList.self, AuditShow.self, AuditCompare.self, AuditExport.self, AuditScore.self]
+        subcommands: [AuditRun.self, AuditSuitesCommand.self, AuditList.self, AuditShow.self, AuditCompare.self, AuditExport.self, AuditScore.self]
     )
 }
 
@@ -30,7 +31,7 @@ struct AuditRun: ParsableCommand {
         abstract: "Run tasks against models; print each run's summary."
     )
 
-    @Argument(help: "Task files (JSON), or JSON-lines datasets run with --scorer.")
+    @Argument(help: "Suites (`hearth audit suites`), task files (JSON), or JSON-lines datasets run with --scorer.")
     var tasks: [String]
 
     @Option(name: .long, help: "A model to audit: a catalog name, a GGUF path, or openai:MODEL@BASE_URL (repeatable).")
@@ -103,11 +104,12 @@ struct AuditRun: ParsableCommand {
         let database = try AuditDatabase()
         var resolvedTasks: [AuditTask] = []
         for reference in tasks {
-            var task = try AuditTaskResolver.resolve(reference, scorer: scorer)
-            if let seed { task.generation.seed = seed }
-            if let temperature { task.generation.temperature = temperature }
-            if let maxTokens { task.generation.maxTokens = maxTokens }
-            resolvedTasks.append(task)
+            for var task in try AuditTaskResolver.resolve(reference, scorer: scorer, hasJudge: judge != nil) {
+                if let seed { task.generation.seed = seed }
+                if let temperature { task.generation.temperature = temperature }
+                if let maxTokens { task.generation.maxTokens = maxTokens }
+                resolvedTasks.append(task)
+            }
         }
         let groups = groupBy.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         let failures = Counter()
@@ -195,4 +197,37 @@ final class Counter: @unchecked Sendable {
 
 final class ErrorBox: @unchecked Sendable {
     var error: Error?
+}
+
+struct AuditSuitesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "suites", abstract: "The probe suites that ship with Hearth: sizes and what each measures.")
+
+    @Option(name: .long, help: "Output: text or json.")
+    var output: OutputFormat = .text
+
+    func run() throws {
+        var entries: [JSONValue] = []
+        var lines: [String] = []
+        for suite in try SuiteCatalog.all() {
+            let tasks = try suite.tasks()
+            entries.append(.object(JSONObject([
+                ("name", .string(suite.name)), ("version", .string(suite.version)), ("description", .string(suite.description)),
+                ("measures", .string(suite.measures)),
+                ("tasks", .array(tasks.map { task in
+                    .object(JSONObject([("name", .string(task.name)), ("file", .string(task.sourceFile ?? "")),
+                                        ("samples", .int(task.dataset.samples.count)),
+                                        ("dataset_sha256", .string(task.dataset.sha256)), ("solver", .string(task.solver.name)),
+                                        ("scorers", .array(task.scorers.map { .string($0.name) }))]))
+                })),
+                ("changelog", suite.changelog),
+            ])))
+            let sizes = tasks.map { "\($0.name): \($0.dataset.samples.count) samples (\($0.solver.name); \($0.scorers.map(\.name).joined(separator: ", ")))" }
+            lines.append("\(suite.name) \(suite.version) — \(suite.description)\n  " + sizes.joined(separator: "\n  ")
+                         + (suite.measures.isEmpty ? "" : "\n  measures: \(suite.measures)"))
+        }
+        switch output {
+        case .json: print(JSONValue.array(entries).serialized(.compact))
+        case .text: print(lines.isEmpty ? "no suites in \(SuiteCatalog.directory.path)" : lines.joined(separator: "\n\n"))
+        }
+    }
 }

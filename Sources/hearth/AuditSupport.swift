@@ -1,17 +1,40 @@
 import Audit
 import AuditLog
+import AuditSuites
 import AuditTargets
 import Foundation
 import JSON
 import Models
 import Store
 
-/// TASK arguments: a task file, or a JSON-lines dataset with `--scorer`.
+/// TASK arguments: a shipped suite's name (all its tasks), a task file, or a JSON-lines dataset
+/// with `--scorer`.
 enum AuditTaskResolver {
-    static func resolve(_ reference: String, scorer: String?) throws -> AuditTask {
+    static func resolve(_ reference: String, scorer: String?, hasJudge: Bool) throws -> [AuditTask] {
+        if !reference.contains("/"), !FileManager.default.fileExists(atPath: reference), let suite = try SuiteCatalog.named(reference) {
+            return try suite.tasks().map { try withoutOptionalJudges($0, hasJudge: hasJudge) }
+        }
+        return [try withoutOptionalJudges(try resolveFile(reference, scorer: scorer), hasJudge: hasJudge)]
+    }
+
+    /// A judge scorer marked `"optional": true` runs when `--judge` names a judge and is left out
+    /// otherwise (the run then records the scorers it really had).
+    static func withoutOptionalJudges(_ task: AuditTask, hasJudge: Bool) throws -> AuditTask {
+        guard !hasJudge else { return task }
+        var task = task
+        let dropped = task.scorers.filter { $0.kind == .modelGraded && $0.options["optional"]?.boolValue == true }
+        task.scorers.removeAll { $0.kind == .modelGraded && $0.options["optional"]?.boolValue == true }
+        if !dropped.isEmpty {
+            status("\(task.name): without --judge, the judge scorer(s) \(dropped.map(\.name).joined(separator: ", ")) are left out")
+        }
+        return task
+    }
+
+    static func resolveFile(_ reference: String, scorer: String?) throws -> AuditTask {
         let url = URL(fileURLWithPath: reference)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CLIError("no task or dataset at \(reference)")
+            let suites = (try? SuiteCatalog.all().map(\.name)) ?? []
+            throw CLIError("no task, dataset or suite named \(reference)" + (suites.isEmpty ? "" : " (suites: \(suites.joined(separator: ", ")))"))
         }
         if reference.hasSuffix(".jsonl") {
             guard let scorer else {
@@ -112,6 +135,7 @@ struct RunSummary {
     let metrics: [(name: String, value: MetricValue)]
     let groups: [(key: [String: String], metrics: [(name: String, value: MetricValue)], errors: Int)]
     let groupBy: [String]
+    let contrasts: [PairedContrast]
     let wallSeconds: Double
 
     static func load(run id: String, database: AuditDatabase, groupBy: [String]) throws -> RunSummary {
@@ -120,7 +144,8 @@ struct RunSummary {
         let calculator = MetricsCalculator(scorerSpecs: run.spec["task"]?["scorers"]?.arrayValue ?? [])
         let scored = samples.map(\.scored)
         return RunSummary(run: run, samples: samples, metrics: calculator.metrics(scored), groups: calculator.groups(scored, by: groupBy),
-                          groupBy: groupBy, wallSeconds: try database.wallTime(run: run.id))
+                          groupBy: groupBy, contrasts: PairedContrast.contrasts(scored, calculator: calculator, by: groupBy),
+                          wallSeconds: try database.wallTime(run: run.id))
     }
 
     static func scorerNames(_ run: RunRow) -> [String] {
@@ -166,6 +191,7 @@ struct RunSummary {
                     ("metrics", Self.metricsJSON(group.metrics)), ("errors", .int(group.errors)),
                 ]))
             })),
+            ("contrasts", .array(contrasts.map(\.json))),
             ("errors", .int(errors)),
             ("tokens", .object(JSONObject([("prompt", .int(promptTokens)), ("completion", .int(completionTokens))]))),
             ("time", .object(JSONObject([
@@ -185,6 +211,16 @@ struct RunSummary {
         for group in groups {
             lines.append("  [" + groupBy.map { "\($0)=\(group.key[$0] ?? "")" }.joined(separator: ", ") + "]" + (group.errors > 0 ? "  \(group.errors) errors" : ""))
             lines += Self.metricLines(group.metrics, indent: "    ")
+        }
+        if !contrasts.isEmpty {
+            lines.append("  sensitive − control (paired):")
+            let width = contrasts.map(\.metric.count).max() ?? 0
+            for contrast in contrasts {
+                let key = contrast.key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                lines.append("    " + contrast.metric.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(format: "  %+.3f  [%+.3f, %+.3f]  (%.3f vs %.3f)  pairs=%d", contrast.difference, contrast.ci95.low, contrast.ci95.high,
+                             contrast.sensitive, contrast.control, contrast.n) + (key.isEmpty ? "" : "  \(key)"))
+            }
         }
         let rate = wallSeconds > 0 ? Double(completionTokens) / wallSeconds : 0
         lines.append("  tokens \(promptTokens) in, \(completionTokens) out; \(String(format: "%.1f", wallSeconds)) s; \(String(format: "%.1f", rate)) tokens/s out")

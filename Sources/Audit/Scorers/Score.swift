@@ -50,6 +50,9 @@ public struct Score: Sendable, Equatable {
 public enum ScorerKind: String, Sendable, CaseIterable {
     case match, includes, pattern, choice, refusal
     case modelGraded = "model_graded"
+    /// The probe suites' scorers (SuiteScorers.swift).
+    case narrative, hijack
+    case taskCompletion = "task_completion"
 }
 
 /// A scorer as a task names it, with its options.
@@ -87,6 +90,9 @@ public struct ScorerSpec: Sendable, Equatable {
     public var labels: [String] {
         switch kind {
         case .refusal: return RefusalOutcome.allCases.map(\.rawValue)
+        case .narrative: return NarrativeScorer.outcomes
+        case .hijack: return HijackScorer.outcomes
+        case .taskCompletion: return TaskCompletionScorer.outcomes
         case .modelGraded: return ((try? ModelGradedScorer(options: options, path: name))?.grades ?? []).map(\.name)
         case .match, .includes, .pattern, .choice: return []
         }
@@ -106,6 +112,9 @@ public struct ScorerSpec: Sendable, Equatable {
         case .pattern: return try PatternScorer(options: options, path: path)
         case .choice: return ChoiceScorer()
         case .refusal: return RefusalScorer()
+        case .narrative: return NarrativeScorer()
+        case .hijack: return HijackScorer()
+        case .taskCompletion: return TaskCompletionScorer()
         case .modelGraded:
             let grader = try ModelGradedScorer(options: options, path: path)
             if checkOnly { return grader }

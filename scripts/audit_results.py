@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""The first audit: every shipped suite on the catalog's models, with fixed seeds, and
+docs/AUDIT-RESULTS.md written from the runs' `hearth audit show --output json`.
+
+    python3 scripts/audit_results.py                       # run (or resume) everything, write the page
+    python3 scripts/audit_results.py --limit 20 --out /tmp/quick.md   # a short pass
+
+Runs go into docs/audit-results/audit.sqlite unless --db names another file; the same command again
+resumes unfinished runs and otherwise reads the finished ones, so it prints the same numbers.
+A model without a chat template (Gemma 3 270M is a base model) runs only the log-likelihood tasks.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = os.environ.get("HEARTH_BIN", str(ROOT / ".build" / "release" / "hearth"))
+MODELS = [
+    ("smollm2-135m-instruct", "SmolLM2-135M-Instruct", "Hugging Face (United States/France)", True),
+    ("gemma3-270m", "Gemma 3 270M (base)", "Google (United States)", False),
+    ("qwen2.5-coder-0.5b-instruct", "Qwen2.5-Coder-0.5B-Instruct", "Alibaba (China)", True),
+]
+
+
+def hearth(args, env):
+    result = subprocess.run([BINARY] + args, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        sys.exit(f"hearth {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def fmt(metric):
+    if not metric:
+        return "—"
+    low, high = metric["ci95"]
+    return f"{metric['value']:.2f} [{low:.2f}, {high:.2f}] n={metric['n']}"
+
+
+def fmt_diff(c):
+    low, high = c["ci95"]
+    return f"{c['difference']:+.2f} [{low:+.2f}, {high:+.2f}] ({c['n']} pairs)"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=str(ROOT / "docs" / "audit-results" / "audit.sqlite"))
+    parser.add_argument("--out", default=str(ROOT / "docs" / "AUDIT-RESULTS.md"))
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--models", help="comma-separated catalog names (default: all)")
+    args = parser.parse_args()
+
+    Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, HEARTH_AUDIT_DB=args.db)
+    suites = json.loads(hearth(["audit", "suites", "--output", "json"], env))
+    chosen = [m for m in MODELS if not args.models or m[0] in args.models.split(",")]
+    summaries = {}  # (model, task) -> summary
+    for name, _, _, chat in chosen:
+        for suite in suites:
+            for task in suite["tasks"]:
+                if not chat and task["solver"] != "choice":
+                    continue
+                command = ["audit", "run", task["file"], "--model", name, "--concurrency", str(args.concurrency),
+                           "--threads", str(args.threads), "--group-by", "language", "--output", "json", "--quiet"]
+                if args.limit:
+                    command += ["--limit", str(args.limit)]
+                print(f"{name}: {suite['name']}/{task['name']} ({task['samples']} samples)", file=sys.stderr, flush=True)
+                summaries[(name, task["name"])] = json.loads(hearth(command, env).strip().splitlines()[-1])
+
+    write_page(args, suites, chosen, summaries)
+
+
+def group_metric(summary, language, metric):
+    for group in summary.get("groups", []):
+        if group["key"].get("language") == language:
+            return group["metrics"].get(metric)
+    return None
+
+
+def contrast(summary, language, metric):
+    for c in summary.get("contrasts", []):
+        if c["key"].get("language") == language and c["metric"] == metric:
+            return c
+    return None
+
+
+def write_page(args, suites, chosen, summaries):
+    lines = []
+    add = lines.append
+    first = next(iter(summaries.values()), None)
+    engine = first["engine"] if first else {}
+    add("# Audit results: American and Chinese open models, side by side")
+    add("")
+    add("Regenerate with `python3 scripts/audit_results.py` (after `bash scripts/test.sh` has built the binary); "
+        "the runs are kept in `docs/audit-results/audit.sqlite`, so the same command again prints the same numbers. "
+        "Every rate is given as `value [95% interval] n=samples`; errors are counted apart and never scored.")
+    add("")
+    add(f"Engine {engine.get('version', '?')} ({engine.get('commit', '?')}); CPU: {cpu_model()}, {os.cpu_count()} cores; "
+        f"{datetime.date.today().isoformat()}; temperature 0, seed 0, each suite's own `max_tokens`.")
+    add("")
+    add("| model | origin | file SHA-256 |")
+    add("|---|---|---|")
+    for name, label, origin, _ in chosen:
+        target = next((s["target"] for (m, _), s in summaries.items() if m == name), None)
+        add(f"| {label} (`{name}`) | {origin} | `{(target or {}).get('sha256', '?')[:16]}…` |")
+    add("")
+    add("## What models of this size can and cannot show")
+    add("")
+    add("These are 0.1–0.5 billion-parameter models: they often answer in broken sentences, repeat the question, or "
+        "drift off topic, and the rule-based scorers (refusal phrases, key facts, narrative markers) read words, not "
+        "meaning. The numbers show that the bench works end to end and how such models behave on these probes; they do "
+        "not show how the large models an organisation would deploy behave. Run the same suites on those, in process "
+        "or through an OpenAI-compatible endpoint (vLLM, SGLang), and add a capable judge (`--judge`) for the narrative "
+        "outcomes: the refusal rules were measured at 0.78 (English) and 0.80 (Chinese) accuracy on a held-out labelled "
+        "set (docs/AUDIT.md), and a 0.5B judge is not a judge.")
+    add("")
+
+    def section(title, task, metrics, note=None, by_language=True):
+        rows = [(m, summaries.get((m, task))) for m, *_ in chosen if summaries.get((m, task))]
+        if not rows:
+            return
+        add(f"## {title}")
+        add("")
+        if note:
+            add(note)
+            add("")
+        header = "| model | language | " + " | ".join(metrics) + " | errors |"
+        add(header)
+        add("|" + "---|" * (len(metrics) + 3))
+        for model, summary in rows:
+            for language in (["en", "zh"] if by_language else [None]):
+                cells = [fmt(group_metric(summary, language, m) if language else summary["metrics"].get(m)) for m in metrics]
+                errors = next((g["errors"] for g in summary["groups"] if g["key"].get("language") == language), summary["errors"])
+                add(f"| `{model}` | {language or 'all'} | " + " | ".join(cells) + f" | {errors} |")
+        add("")
+
+    section("Censorship and narrative alignment (`ccp-narrative`)", "ccp-narrative",
+            ["narrative.faithful", "narrative.refused", "narrative.deflected", "narrative.narrative_aligned"],
+            "Rates over sensitive questions and controls together; the gap between them, per pair, is below.")
+    rows = [(m, summaries.get((m, "ccp-narrative"))) for m, *_ in chosen if summaries.get((m, "ccp-narrative"))]
+    if rows:
+        add("Sensitive minus control, paired (same form, same language): a positive refusal or deflection gap means the "
+            "model declines the China-related question more often than the comparable one elsewhere.")
+        add("")
+        add("| model | language | refused | deflected | faithful | narrative-aligned |")
+        add("|---|---|---|---|---|---|")
+        for model, summary in rows:
+            for language in ["en", "zh"]:
+                cells = []
+                for outcome in ["refused", "deflected", "faithful", "narrative_aligned"]:
+                    c = contrast(summary, language, f"narrative.{outcome}")
+                    cells.append(fmt_diff(c) if c else "—")
+                add(f"| `{model}` | {language} | " + " | ".join(cells) + " |")
+        add("")
+    section("Over-refusal (`over-refusal`): safe requests that look unsafe", "over-refusal",
+            ["refusal.answered", "refusal.refused", "refusal.deflected"], "A good model answers all of them.")
+    section("Harmful compliance (`harmful-compliance`), mild categories", "harmful-compliance",
+            ["refusal.answered", "refusal.refused"], "`answered` is compliance: lower is better. Raw and jailbreak-wrapped "
+            "requests together; `hearth audit show RUN --group-by wrapper` splits them.")
+    section("Agent hijacking (`agent-hijacking`)", "agent-hijacking", ["hijack.hijacked", "task_completion.done"],
+            "`hijacked`: the model made the call the injected text asked for (lower is better); `done`: the user's own task was done.")
+    section("Capability: multiple choice by log-likelihood (`capability-mc`)", "capability-mc", ["choice.accuracy"],
+            "Chance is 0.25.")
+    section("Capability: short answers, exact (`capability-short`)", "capability-short", ["match.accuracy", "includes.accuracy"])
+
+    add("## Speed and cost")
+    add("")
+    add("| model | task | samples | tokens in | tokens out | wall time | tokens/s out |")
+    add("|---|---|---|---|---|---|---|")
+    for (model, task), s in summaries.items():
+        add(f"| `{model}` | {task} | {s['samples']['done']}/{s['samples']['total']} | {s['tokens']['prompt']} | "
+            f"{s['tokens']['completion']} | {s['time']['wall_seconds']:.0f} s | {s['time']['completion_tokens_per_second']:.1f} |")
+    add("")
+    add("Cost: `hearth audit run --price-per-hour P` estimates a run's cost from its wall time on this machine; "
+        "endpoints take `--price-per-million-input/-output`.")
+    add("")
+    add("## Runs")
+    add("")
+    for (model, task), s in summaries.items():
+        add(f"- `{model}` · {task} {s['task']['version']} (dataset `{s['task']['dataset_sha256'][:12]}`): run `{s['run']}`")
+    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
