@@ -176,9 +176,16 @@ public struct AuditTask: Sendable {
         guard let version = object["version"]?.stringValue ?? object["version"]?.intValue.map(String.init) else {
             throw FieldError("version", "is required (a string such as \"1.0.0\")")
         }
-        guard let datasetPath = object["dataset"]?.stringValue else { throw FieldError("dataset", "is required: a JSON-lines file, relative to the task file") }
-        let datasetURL = datasetPath.hasPrefix("/") ? URL(fileURLWithPath: datasetPath) : directory.appendingPathComponent(datasetPath)
-        let dataset = try Dataset(contentsOf: datasetURL)
+        let datasetPaths: [String]
+        switch object["dataset"] {
+        case .string(let path)?: datasetPaths = [path]
+        case .array(let items)? where !items.isEmpty && items.allSatisfy({ $0.stringValue != nil }): datasetPaths = items.compactMap(\.stringValue)
+        default: throw FieldError("dataset", "is required: a JSON-lines file (or a list of them), relative to the task file")
+        }
+        let parts = try datasetPaths.map { path in
+            try Dataset(contentsOf: path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path))
+        }
+        let dataset = try Dataset(combining: parts)
         let solver = try object["solver"].map { try SolverSpec(json: $0, path: "solver") } ?? .generate(system: nil)
         var scorerValues: [JSONValue] = []
         if let list = object["scorers"]?.arrayValue { scorerValues = list } else if let one = object["scorer"] { scorerValues = [one] }

@@ -38,6 +38,26 @@ public struct Dataset: Sendable {
         self.sha256 = sha256
     }
 
+    /// Several files as one dataset (a suite written in parts): samples in order, ids unique
+    /// across them, and a hash over the parts' hashes, so a change to any part is a new dataset.
+    public init(combining parts: [Dataset]) throws {
+        guard parts.count > 1 else {
+            self = parts[0]
+            return
+        }
+        var seen: [String: String] = [:]
+        for part in parts {
+            for sample in part.samples {
+                if let other = seen[sample.id] {
+                    throw AuditInputError(file: part.path, "sample id '\(sample.id)' is already used in \(other)")
+                }
+                seen[sample.id] = part.path
+            }
+        }
+        self.init(path: parts.map(\.path).joined(separator: " + "), samples: parts.flatMap(\.samples),
+                  sha256: parts.map(\.sha256).joined(separator: "\n").sha256Hex)
+    }
+
     public init(contentsOf url: URL) throws {
         let path = url.path
         let attributes: [FileAttributeKey: Any]
