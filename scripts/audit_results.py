@@ -64,17 +64,28 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--models", help="comma-separated catalog names (default: all)")
+    parser.add_argument("--suites", help="comma-separated suite names, run in this order (default: all)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: write the page from the runs already in the database, finished or not")
     args = parser.parse_args()
 
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, HEARTH_AUDIT_DB=args.db)
     suites = json.loads(hearth(["audit", "suites", "--output", "json"], env))
+    if args.suites:
+        order = args.suites.split(",")
+        suites = sorted((s for s in suites if s["name"] in order), key=lambda s: order.index(s["name"]))
     chosen = [m for m in MODELS if not args.models or m[0] in args.models.split(",")]
     summaries = {}  # (model, task) -> summary
     for name, _, _, chat in chosen:
         for suite in suites:
             for task in suite["tasks"]:
                 if not chat and task["solver"] != "choice":
+                    continue
+                if args.report_only:
+                    summary = latest_summary(name, task["name"], env)
+                    if summary:
+                        summaries[(name, task["name"])] = summary
                     continue
                 command = ["audit", "run", task["file"], "--model", name, "--concurrency", str(args.concurrency),
                            "--threads", str(args.threads), "--group-by", "language", "--output", "json", "--quiet"]
@@ -84,6 +95,20 @@ def main():
                 summaries[(name, task["name"])] = json.loads(hearth(command, env).strip().splitlines()[-1])
 
     write_page(args, suites, chosen, summaries)
+
+
+def unfinished(summary):
+    done, total = summary["samples"]["done"] + summary["samples"]["errors"], summary["samples"]["total"]
+    return "" if done >= total else f" (unfinished: {done} of {total})"
+
+
+def latest_summary(model, task, env):
+    """The newest run of `task` on `model` in the database, as `show --output json` prints it."""
+    rows = [line.split("\t") for line in hearth(["audit", "list"], env).splitlines()[1:]]
+    runs = [r[0] for r in rows if len(r) >= 4 and r[2].rsplit(" v", 1)[0] == task and r[3] == model]
+    if not runs:
+        return None
+    return json.loads(hearth(["audit", "show", runs[-1], "--group-by", "language", "--output", "json"], env))
 
 
 def group_metric(summary, language, metric):
@@ -147,7 +172,7 @@ def write_page(args, suites, chosen, summaries):
             for language in (["en", "zh"] if by_language else [None]):
                 cells = [fmt(group_metric(summary, language, m) if language else summary["metrics"].get(m)) for m in metrics]
                 errors = next((g["errors"] for g in summary["groups"] if g["key"].get("language") == language), summary["errors"])
-                add(f"| `{model}` | {language or 'all'} | " + " | ".join(cells) + f" | {errors} |")
+                add(f"| `{model}`{unfinished(summary)} | {language or 'all'} | " + " | ".join(cells) + f" | {errors} |")
         add("")
 
     section("Censorship and narrative alignment (`ccp-narrative`)", "ccp-narrative",
@@ -166,7 +191,7 @@ def write_page(args, suites, chosen, summaries):
                 for outcome in ["refused", "deflected", "faithful", "narrative_aligned"]:
                     c = contrast(summary, language, f"narrative.{outcome}")
                     cells.append(fmt_diff(c) if c else "—")
-                add(f"| `{model}` | {language} | " + " | ".join(cells) + " |")
+                add(f"| `{model}`{unfinished(summary)} | {language} | " + " | ".join(cells) + " |")
         add("")
     section("Over-refusal (`over-refusal`): safe requests that look unsafe", "over-refusal",
             ["refusal.answered", "refusal.refused", "refusal.deflected"], "A good model answers all of them.")
@@ -184,7 +209,7 @@ def write_page(args, suites, chosen, summaries):
     add("| model | task | samples | tokens in | tokens out | wall time | tokens/s out |")
     add("|---|---|---|---|---|---|---|")
     for (model, task), s in summaries.items():
-        add(f"| `{model}` | {task} | {s['samples']['done']}/{s['samples']['total']} | {s['tokens']['prompt']} | "
+        add(f"| `{model}` | {task} | {s['samples']['done']}/{s['samples']['total']}{' (unfinished)' if s['samples']['done'] + s['samples']['errors'] < s['samples']['total'] else ''} | {s['tokens']['prompt']} | "
             f"{s['tokens']['completion']} | {s['time']['wall_seconds']:.0f} s | {s['time']['completion_tokens_per_second']:.1f} |")
     add("")
     add("Cost: `hearth audit run --price-per-hour P` estimates a run's cost from its wall time on this machine; "
