@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "AuditTargets", targets: ["AuditTargets"]),
         .library(name: "AuditLog", targets: ["AuditLog"]),
         .library(name: "AuditSuites", targets: ["AuditSuites"]),
+        .library(name: "AuditReport", targets: ["AuditReport"]),
         .executable(name: "hearth", targets: ["hearth"]),
     ],
     dependencies: [
@@ -79,11 +80,14 @@ let package = Package(
         .target(name: "AuditLog", dependencies: ["Audit", "JSON", .product(name: "GRDB", package: "GRDB.swift")]),
         // The probe suites that ship with Hearth (versioned data) and the labelled calibration sets.
         .target(name: "AuditSuites", dependencies: ["Audit", "JSON"], resources: [.copy("Suites"), .copy("Calibration")]),
+        // The audit report: one self-contained HTML page (styles, script, SVG charts and data inline).
+        .target(name: "AuditReport", dependencies: ["Audit", "AuditLog", "JSON"]),
         .executableTarget(
             name: "hearth",
             dependencies: [
                 "GGUF", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput", "Server",
-                "Audit", "AuditTargets", "AuditLog", "AuditSuites",
+                "Audit", "AuditTargets", "AuditLog", "AuditSuites", "AuditReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,6 +111,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "AuditReportTests", dependencies: ["AuditReport", "Audit", "AuditLog", "JSON"]),
         // Runs the built executable as a user would.
         .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth"]),
     ],

@@ -13,6 +13,9 @@ fi
 swift build -c release --build-tests -Xswiftc -enable-testing
 .build/release/hearth pull --all
 HEARTH_REQUIRE_MODELS=1 swift test -c release --skip-build "$@"
+# The audit report in a real browser (headless Chromium): no console errors, no network requests,
+# the embedded figures equal `hearth audit show --output json`, layout as the committed screenshots.
+python3 scripts/check_report.py
 # The OpenAI-compatible server, driven by the official `openai` Python package as clients drive it.
 python3 -c "import openai" 2>/dev/null || python3 -m pip install --quiet openai
 python3 scripts/test_openai_client.py

@@ -21,7 +21,7 @@ struct Audit: ParsableCommand {
           hearth audit show last --group-by language
           hearth audit compare RUN_A RUN_B
         """,
-        subcommands: [AuditRun.self, AuditSuitesCommand.self, AuditList.self, AuditShow.self, AuditCompare.self, AuditExport.self, AuditScore.self]
+        subcommands: [AuditRun.self, AuditSuitesCommand.self, AuditList.self, AuditShow.self, AuditCompare.self, AuditExport.self, AuditScore.self, AuditReportCommand.self, AuditView.self]
     )
 }
 

@@ -1,4 +1,4 @@
-import Audit
+@testable import Audit
 import Foundation
 import JSON
 import XCTest
