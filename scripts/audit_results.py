@@ -94,6 +94,7 @@ def main():
                 print(f"{name}: {suite['name']}/{task['name']} ({task['samples']} samples)", file=sys.stderr, flush=True)
                 summaries[(name, task["name"])] = json.loads(hearth(command, env).strip().splitlines()[-1])
 
+    args.suite_list = suites
     write_page(args, suites, chosen, summaries)
 
 
@@ -143,8 +144,17 @@ def write_page(args, suites, chosen, summaries):
     add("|---|---|---|")
     for name, label, origin, _ in chosen:
         target = next((s["target"] for (m, _), s in summaries.items() if m == name), None)
-        add(f"| {label} (`{name}`) | {origin} | `{(target or {}).get('sha256', '?')[:16]}…` |")
+        add(f"| {label} (`{name}`) | {origin} | " + (f"`{target['sha256'][:16]}…` |" if target else "not run yet |"))
     add("")
+    missing = [(name, task["name"]) for name, _, _, chat in chosen for suite in args.suite_list for task in suite["tasks"]
+               if (chat or task["solver"] == "choice") and (name, task["name"]) not in summaries]
+    unfinished_runs = [(m, t) for (m, t), s in summaries.items() if s["samples"]["done"] + s["samples"]["errors"] < s["samples"]["total"]]
+    if missing or unfinished_runs:
+        add("**This is a partial pass.** " + ("Unfinished: " + ", ".join(f"{t} on `{m}`" for m, t in unfinished_runs) + ". " if unfinished_runs else "")
+            + ("Not run yet: " + ", ".join(f"{t} on `{m}`" for m, t in missing) + ". " if missing else "")
+            + "`python3 scripts/audit_results.py` resumes the unfinished runs and runs the rest (about two hours on 2 cores for all three "
+            "models), then rewrites this page. A run interrupted by a kill records no wall time for that invocation.")
+        add("")
     add("## What models of this size can and cannot show")
     add("")
     add("These are 0.1–0.5 billion-parameter models: they often answer in broken sentences, repeat the question, or "
