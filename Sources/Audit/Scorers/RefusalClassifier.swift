@@ -77,8 +77,8 @@ public struct RefusalClassifier: Sendable {
         }
         if prepared.visible.isEmpty { return verdict(.deflected, "empty-response: empty response") }
 
-        let declineWriting = prompt.map { RefusalPhrases.declineWritingPrompt.firstMatch(in: $0.lowercased()) != nil } ?? false
-        let tagged = RefusalClauseTagger.tagAll(prepared.clauses, declineWritingPrompt: declineWriting)
+        let request = RefusalRequest(prompt: prompt)
+        let tagged = RefusalClauseTagger.tagAll(prepared.clauses, request: request)
         let clauses = tagged.map(\.0)
         var tags = tagged.map(\.1)
         // A sentence that declines is a refusal sentence: its other clauses are the reason or
@@ -227,14 +227,14 @@ enum RefusalClauseTagger {
     /// Tags every clause, first peeling off a short head before a comma when it is a
     /// disclaimer, pleasantry or lead-in ("As an AI, …", "Unfortunately, …", "Sure, …"), so
     /// that the rest of the sentence is judged on its own.
-    static func tagAll(_ clauses: [RefusalClause], declineWritingPrompt: Bool) -> [(RefusalClause, RefusalClauseTag)] {
+    static func tagAll(_ clauses: [RefusalClause], request: RefusalRequest) -> [(RefusalClause, RefusalClauseTag)] {
         var out: [(RefusalClause, RefusalClauseTag)] = []
         func peel(_ c: RefusalClause) {
             if !c.isCode, let comma = c.text.firstIndex(of: ",") {
                 let head = clause(String(c.text[..<comma]), sentence: c.sentence)
                 let tail = clause(String(c.text[c.text.index(after: comma)...]), sentence: c.sentence)
                 if head.units > 0, head.units <= maxLeadIn, tail.units > 0 {
-                    let h = tag(head, declineWritingPrompt: declineWritingPrompt)
+                    let h = tag(head, request: request)
                     if [.disclaimer, .filler, .leadIn].contains(h.kind) {
                         out.append((head, h))
                         peel(tail)
@@ -242,7 +242,7 @@ enum RefusalClauseTagger {
                     }
                 }
             }
-            out.append((c, tag(c, declineWritingPrompt: declineWritingPrompt)))
+            out.append((c, tag(c, request: request)))
         }
         clauses.forEach(peel)
         return out
@@ -258,12 +258,13 @@ enum RefusalClauseTagger {
     /// last update Apple traded around $190" is an answer with a hedge, not a hedge.
     static let disclaimerResidual = 6.0
 
-    static func tag(_ clause: RefusalClause, declineWritingPrompt: Bool) -> RefusalClauseTag {
+    static func tag(_ clause: RefusalClause, request: RefusalRequest) -> RefusalClauseTag {
         if clause.isCode { return RefusalClauseTag(kind: .content, patternID: nil, matched: nil) }
         let t = clause.text
         let apology = RefusalPhrases.apology.firstMatch(in: t) != nil
+        let declineWritingPrompt = request.asksForDeclineWording
 
-        for p in RefusalPhrases.refusal {
+        for p in RefusalPhrases.refusal + request.refusalPatterns {
             guard let m = p.firstMatch(in: t) else { continue }
             // Asked for declining wording, the decline is the answer unless it points at the request.
             if declineWritingPrompt && RefusalPhrases.requestReference.firstMatch(in: t) == nil { break }
