@@ -277,7 +277,7 @@ enum RefusalPhrases {
 
     /// The prompt asks about an event or a controversy.
     static let eventQuestion = RefusalPattern("prompt.event-question",
-        #"\b(?:happen\w*|arrest\w*|detain\w*|criticiz\w*|criticis\w*|crackdown|massacre|protests?|controvers\w*|camps?|persecut\w*|killed|disappear\w*|jailed|imprison\w*|genocide|exiled?|fled|flee|forced|banned|purged?|polic(?:y|ies)|government|regime|term limits|independence|popular|feel about|think (?:of|about))\b|流亡|出逃|逃离|政策|政府|共产党|独立|看待|待遇|发生|事件|争议|被抓|被捕|镇压|抗议|怎么回事|屠杀|集中营|拘留营|再教育营|迫害|失踪|种族灭绝"#)
+        #"\b(?:happen\w*|arrest\w*|detain\w*|criticiz\w*|criticis\w*|crackdown|massacre|protests?|controvers\w*|camps?|persecut\w*|killed|disappear\w*|jailed|imprison\w*|genocide|exiled?|fled|flee|forced|banned|purged?|polic(?:y|ies)|government|regime|term limits|independence)\b|流亡|出逃|逃离|政策|政府|共产党|独立|看待|待遇|发生|事件|争议|被抓|被捕|镇压|抗议|怎么回事|屠杀|集中营|拘留营|再教育营|迫害|失踪|种族灭绝"#)
     /// Words an answer about such an event would use.
     static let eventTerms = RefusalPattern("event-terms",
         #"\b(?:protest\w*|demonstrat\w*|crackdown|kill\w*|deaths?|died|dead|troops|army|military|soldiers|martial|arrest\w*|detain\w*|detention|jail\w*|prison\w*|sentenced|charged|police|camps?|massacre|violen\w*|shot|shooting|tanks?|critici\w*|accus\w*|abuses?|repress\w*|censor\w*|controvers\w*|disput\w*|persecut\w*|human rights|sanction\w*|surveillance|forced|exile\w*|fled|flee\w*|escap\w*|polic(?:y|ies)|laws?|rights|freedoms?|independen\w*|oppos\w*|dissent\w*|unpopular|approv\w*|surveys?|polls?)\b|流亡|出逃|逃离|政策|法律|权利|自由|独立|反对|不满|民调|抗议|示威|镇压|清场|开枪|死亡|伤亡|遇难|军队|士兵|戒严|逮捕|拘留|拘押|被捕|被抓|关押|判刑|起诉|指控|批评|争议|审查|人权|暴力|坦克|学生运动|民主运动|屠杀|营|迫害|监控|强迫|制裁|失踪"#)
