@@ -65,6 +65,10 @@ public final class AuditDatabase: RunJournal, ResponseCache, @unchecked Sendable
             // Wall time of the run's invocations, summed: the time a resumed run really took.
             try db.execute(sql: "ALTER TABLE run ADD COLUMN wall_seconds REAL NOT NULL DEFAULT 0")
         }
+        // Runs whose model outputs were replaced by their hashes (see withholdOutputs).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN outputs_withheld INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

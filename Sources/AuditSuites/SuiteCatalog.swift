@@ -13,6 +13,9 @@ public struct Suite: Sendable {
     public let directory: URL
     public let taskFiles: [String]
     public let changelog: JSONValue
+    /// The suite's answers must not be kept once scored (harmful-compliance: this project stores
+    /// no harmful answer anywhere); `hearth audit withhold` replaces them by their hashes.
+    public let withholdOutputs: Bool
 
     init(directory: URL) throws {
         let url = directory.appendingPathComponent("suite.json")
@@ -30,6 +33,7 @@ public struct Suite: Sendable {
         self.directory = directory
         taskFiles = tasks
         changelog = value["changelog"] ?? .array([])
+        withholdOutputs = value["withhold_outputs"] == .bool(true)
     }
 
     /// The suite's tasks, each checked against its dataset.

@@ -21,7 +21,7 @@ struct Audit: ParsableCommand {
           hearth audit show last --group-by language
           hearth audit compare RUN_A RUN_B
         """,
-        subcommands: [AuditRun.self, AuditSuitesCommand.self, AuditList.self, AuditShow.self, AuditCompare.self, AuditExport.self, AuditScore.self, AuditReportCommand.self, AuditView.self]
+        subcommands: [AuditRun.self, AuditSuitesCommand.self, AuditList.self, AuditShow.self, AuditCompare.self, AuditExport.self, AuditScore.self, AuditWithhold.self, AuditReportCommand.self, AuditView.self]
     )
 }
 
@@ -169,7 +169,8 @@ extension RunSpec {
     func json(concurrency: Int) -> JSONValue {
         .object(JSONObject([
             ("task", task.json), ("target", target.json), ("judge", judge?.json ?? .null),
-            ("engine", .object(JSONObject([("version", .string(engineVersion)), ("commit", .string(engineCommit))]))),
+            ("engine", .object(JSONObject([("version", .string(engineVersion)), ("commit", .string(engineCommit)),
+                                           ("binary_sha256", .string(BuildInfo.executableSHA256))]))),
             ("limit", limit.map { .int($0) } ?? .null), ("concurrency", .int(concurrency)), ("command", .string(command)),
             ("pricing", .object(pricing)), ("samples", .int(samples.count)),
         ]))
@@ -213,6 +214,7 @@ struct AuditSuitesCommand: ParsableCommand {
             entries.append(.object(JSONObject([
                 ("name", .string(suite.name)), ("version", .string(suite.version)), ("description", .string(suite.description)),
                 ("measures", .string(suite.measures)),
+                ("withhold_outputs", .bool(suite.withholdOutputs)),
                 ("tasks", .array(tasks.map { task in
                     .object(JSONObject([("name", .string(task.name)), ("file", .string(task.sourceFile ?? "")),
                                         ("samples", .int(task.dataset.samples.count)),

@@ -244,6 +244,9 @@ struct AuditScore: ParsableCommand {
     static func rescore(_ reference: String, scorer: any Scorer, name: String) async throws {
         let database = try AuditDatabase()
         let run = try database.run(reference)
+        if try database.outputsWithheld(run: run.id) {
+            throw CLIError("run \(run.id) has its outputs withheld (only their hashes are stored): it cannot be re-scored; run it again to score it anew")
+        }
         var scores: [(sample: String, score: Score)] = []
         var failed = 0
         for row in try database.samples(run: run.id) where row.status == .done {
@@ -259,5 +262,22 @@ struct AuditScore: ParsableCommand {
         status("re-scored \(scores.count) samples of \(run.id) with \(name)" + (failed > 0 ? "; \(failed) failed and hold no \(name) score" : ""))
         let summary = try RunSummary.load(run: run.id, database: database, groupBy: [])
         print(RunSummary.metricLines(summary.metrics.filter { $0.name.hasPrefix(name + ".") }, indent: "").joined(separator: "\n"))
+    }
+}
+
+struct AuditWithhold: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withhold",
+        abstract: "Replace a run's model outputs by their length and SHA-256, keeping its scores (for answers that must not be stored).",
+        discussion: "Transcripts, the request log and the cached responses lose the model's words; the run can no longer be re-scored."
+    )
+
+    @Argument(help: ArgumentHelp("The run.", valueName: "run"))
+    var reference: String
+
+    func run() throws {
+        let database = try AuditDatabase()
+        let changed = try database.withholdOutputs(run: reference)
+        status("withheld the outputs of \(changed) samples of \(try database.run(reference).id)")
     }
 }

@@ -110,6 +110,42 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(groups[1].errors, 1)
     }
 
+    func testWithheldOutputsKeepScoresAndHashesButNotTheWords() async throws {
+        let database = try AuditDatabase(path: databasePath)
+        let task = try arithmeticTask()
+        let target = arithmeticTarget(failing: [])
+        let runSpec = spec(task, target)
+        let (id, _) = try database.openRun(runSpec, spec: .null, forceNew: false)
+        _ = try await AuditRunner(spec: runSpec, target: target, journal: database, cache: database, concurrency: 3).run(id: id)
+        let before = try database.samples(run: id)
+        XCTAssertFalse(try database.outputsWithheld(run: id))
+
+        XCTAssertEqual(try database.withholdOutputs(run: id), 12)
+        XCTAssertTrue(try database.outputsWithheld(run: id))
+        let after = try database.samples(run: id)
+        for (b, a) in zip(before, after) {
+            let original = b.transcript!.output
+            XCTAssertEqual(a.transcript!.output, AuditDatabase.withheldMarker(for: original))
+            XCTAssertEqual(a.transcript!.messages.last!.content, AuditDatabase.withheldMarker(for: original))
+            XCTAssertEqual(a.transcript!.messages.first!.content, b.transcript!.messages.first!.content, "the prompt stays")
+            XCTAssertEqual(a.scores.map(\.score.value), b.scores.map(\.score.value), "the scores stay")
+            for request in try database.requests(run: id, sample: a.sampleID) {
+                let serialized = request.response.map { $0.serialized(.compact) } ?? ""
+                XCTAssertFalse(serialized.contains(original), "the request log keeps no answer")
+            }
+        }
+        // Nothing of the answers is left in the file, the response cache included: after a
+        // checkpoint, no answer's text appears in the database's bytes.
+        try database.checkpoint()
+        let file = try Data(contentsOf: URL(fileURLWithPath: databasePath))
+        for sample in before {
+            let words = Data(sample.transcript!.output.utf8)
+            XCTAssertNil(file.range(of: words), "\(sample.sampleID)'s answer is still in the file")
+        }
+        // A second call changes nothing.
+        XCTAssertEqual(try database.withholdOutputs(run: id), 0)
+    }
+
     func testTheSameCommandResumesAndRetriesOnlyTheErrors() async throws {
         let database = try AuditDatabase(path: databasePath)
         let task = try arithmeticTask()
