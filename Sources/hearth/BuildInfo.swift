@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// The engine's version and the commit it was built from, which `hearth --version` prints and
 /// every audit run records.
@@ -7,15 +8,37 @@ enum BuildInfo {
 
     /// The source tree's commit, read with git from the checkout this binary was built in (a
     /// SwiftPM build has no step that could stamp it); "+dirty" when the tree has uncommitted
-    /// changes, "unknown" outside a checkout.
+    /// changes, "unknown" outside a checkout. A binary older than the checkout's HEAD commit was
+    /// not built from it (it was copied aside, or the tree moved on without a rebuild): then the
+    /// commit is unknown, and `executableSHA256` is what identifies the engine that ran.
     static let commit: String = {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         guard let head = git(["rev-parse", "HEAD"], in: sources)?.trimmingCharacters(in: .whitespacesAndNewlines), head.count == 40 else {
             return "unknown"
         }
+        if let committed = git(["show", "-s", "--format=%ct", "HEAD"], in: sources).flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+           let built = executableModified, built.timeIntervalSince1970 < committed {
+            return "unknown (the binary predates the checkout's HEAD \(head.prefix(12)))"
+        }
         let dirty = git(["status", "--porcelain", "--untracked-files=no"], in: sources).map { !$0.isEmpty } ?? false
         return head + (dirty ? "+dirty" : "")
     }()
+
+    /// SHA-256 of the running executable: the engine's identity whatever the checkout says.
+    static let executableSHA256: String = {
+        guard let path = executablePath, let data = FileManager.default.contents(atPath: path) else { return "unknown" }
+        var hasher = SHA256Hasher()
+        data.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalizeHex()
+    }()
+
+    private static var executablePath: String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
+    }
+
+    private static var executableModified: Date? {
+        executablePath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
+    }
 
     static var versionLine: String { "\(version) (\(commit))" }
 
