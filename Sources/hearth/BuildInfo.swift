@@ -8,15 +8,16 @@ enum BuildInfo {
 
     /// The source tree's commit, read with git from the checkout this binary was built in (a
     /// SwiftPM build has no step that could stamp it); "+dirty" when the tree has uncommitted
-    /// changes, "unknown" outside a checkout. A binary older than the checkout's HEAD commit was
-    /// not built from it (it was copied aside, or the tree moved on without a rebuild): then the
-    /// commit is unknown, and `executableSHA256` is what identifies the engine that ran.
+    /// changes, "unknown" outside a checkout. A binary older than the last commit that changed the
+    /// sources (Sources/, Package.swift) was not built from HEAD (it was copied aside, or the
+    /// tree moved on without a rebuild): then the commit is unknown, and `executableSHA256` is
+    /// what identifies the engine that ran. Commits of docs alone do not make a binary stale.
     static let commit: String = {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         guard let head = git(["rev-parse", "HEAD"], in: sources)?.trimmingCharacters(in: .whitespacesAndNewlines), head.count == 40 else {
             return "unknown"
         }
-        if let committed = git(["show", "-s", "--format=%ct", "HEAD"], in: sources).flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+        if let committed = git(["log", "-1", "--format=%ct", "HEAD", "--", ":(top)Sources", ":(top)Package.swift"], in: sources).flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
            let built = executableModified, built.timeIntervalSince1970 < committed {
             return "unknown (the binary predates the checkout's HEAD \(head.prefix(12)))"
         }
