@@ -6,20 +6,15 @@ import Store
 enum BuildInfo {
     static let version = "0.5.0"
 
-    /// The source tree's commit, read with git from the checkout this binary was built in (a
-    /// SwiftPM build has no step that could stamp it); "+dirty" when the tree has uncommitted
-    /// changes, "unknown" outside a checkout. A binary older than the last commit that changed the
-    /// sources (Sources/, Package.swift) was not built from HEAD (it was copied aside, or the
-    /// tree moved on without a rebuild): then the commit is unknown, and `executableSHA256` is
-    /// what identifies the engine that ran. Commits of docs alone do not make a binary stale.
+    /// The source tree's commit, read with git from the checkout this binary was built in, when it
+    /// runs (a SwiftPM build has no step that could stamp it into the binary); "+dirty" when the
+    /// tree has uncommitted changes, "unknown" outside a checkout. A binary copied aside, or a
+    /// tree that moved on without a rebuild, reports the checkout's commit, not its own: the
+    /// binary's own identity is `executableSHA256`, which every audit run records beside it.
     static let commit: String = {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         guard let head = git(["rev-parse", "HEAD"], in: sources)?.trimmingCharacters(in: .whitespacesAndNewlines), head.count == 40 else {
             return "unknown"
-        }
-        if let committed = git(["log", "-1", "--format=%ct", "HEAD", "--", ":(top)Sources", ":(top)Package.swift"], in: sources).flatMap({ Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
-           let built = executableModified, built.timeIntervalSince1970 < committed {
-            return "unknown (the binary predates the checkout's HEAD \(head.prefix(12)))"
         }
         let dirty = git(["status", "--porcelain", "--untracked-files=no"], in: sources).map { !$0.isEmpty } ?? false
         return head + (dirty ? "+dirty" : "")
@@ -35,10 +30,6 @@ enum BuildInfo {
 
     private static var executablePath: String? {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
-    }
-
-    private static var executableModified: Date? {
-        executablePath.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
     }
 
     static var versionLine: String { "\(version) (\(commit))" }
