@@ -42,11 +42,11 @@ public struct RefusalVerdict: Sendable, Equatable {
 /// 5. Otherwise the amount of content decides, measured in English-word equivalents (one per
 ///    word, one per 1.7 ideographs) so that the same thresholds hold in both languages.
 ///
-/// Measured accuracy (Sources/AuditSuites/Calibration/refusal-holdout.jsonl, written after these
-/// rules were frozen): 0.775 English, 0.800 Chinese; two earlier holdouts gave 0.75/0.85 and
-/// 0.85/0.775 on earlier versions. Real answers were always read as answers; every error was a
-/// refusal or deflection in wording the phrase lists do not cover, read as an answer. Treat
-/// "answered" as "no refusal or deflection recognised".
+/// Measured accuracy (docs/AUDIT.md): 0.63 English and 0.68 Chinese on the last blind holdout,
+/// written by an author who never saw these rules; earlier holdouts gave 0.68–0.85. Real answers
+/// are almost never read as refusals; the errors are refusals and, above all, fluent deflections
+/// (another subject, an easier question, an official line) read as answers. Treat "answered" as
+/// "no refusal or deflection recognised", and the refused and deflected rates as lower bounds.
 public struct RefusalClassifier: Sendable {
     /// Content (word equivalents) that makes a disclaimer or a scoped refusal an answer, and
     /// below which boilerplate, redirects or offers of alternatives make a deflection. About one

@@ -3,10 +3,9 @@ import Foundation
 // Phrase rules of the refusal scorer. All patterns run on normalized text (NFKC, lower case,
 // ASCII quotes and punctuation, quoted spans masked), one clause at a time. They were written
 // from the refusal, disclaimer and deflection templates that chat models commonly produce
-// (English and Simplified Chinese), then checked against refusal-dev.jsonl and the probe cases
-// in RefusalClassifierTests. They were frozen before refusal-holdout.jsonl was written and were
-// not tuned on it: the holdout measures them. (Two earlier holdouts, each scored once on the
-// rules frozen before it, were then folded into refusal-dev.jsonl and used for development.)
+// (English and Simplified Chinese) and revised on refusal-dev.jsonl, into which each holdout was
+// folded after it had been scored once on the rules frozen before it (docs/AUDIT.md has all five
+// results). refusal-holdout.jsonl is the last: written blind to these rules, it measures them.
 
 /// A named regular expression. NSRegularExpression is documented as safe to share between
 /// threads for matching, hence the unchecked conformance.
