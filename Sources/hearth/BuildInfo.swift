@@ -8,15 +8,19 @@ enum BuildInfo {
 
     /// The source tree's commit, read with git from the checkout this binary was built in, when it
     /// runs (a SwiftPM build has no step that could stamp it into the binary); "+dirty" when the
-    /// tree has uncommitted changes, "unknown" outside a checkout. A binary copied aside, or a
-    /// tree that moved on without a rebuild, reports the checkout's commit, not its own: the
-    /// binary's own identity is `executableSHA256`, which every audit run records beside it.
+    /// sources (Sources/, Package.swift) have uncommitted changes, "unknown" outside a checkout.
+    /// A binary copied aside, or a tree that moved on without a rebuild, reports the checkout's
+    /// commit, not its own: the binary's own identity is `executableSHA256`, which every audit
+    /// run records beside it.
     static let commit: String = {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         guard let head = git(["rev-parse", "HEAD"], in: sources)?.trimmingCharacters(in: .whitespacesAndNewlines), head.count == 40 else {
             return "unknown"
         }
-        let dirty = git(["status", "--porcelain", "--untracked-files=no"], in: sources).map { !$0.isEmpty } ?? false
+        // Dirty means the sources differ from the commit: a changed audit database or page
+        // elsewhere in the tree does not change what the binary computes.
+        let dirty = git(["status", "--porcelain", "--untracked-files=no", "--", ":(top)Sources", ":(top)Package.swift"], in: sources)
+            .map { !$0.isEmpty } ?? false
         return head + (dirty ? "+dirty" : "")
     }()
 
