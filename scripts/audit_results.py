@@ -232,6 +232,23 @@ def write_page(args, suites, chosen, summaries):
                 add(f"| `{model}`{unfinished(summary)} | {language or 'all'} | " + " | ".join(cells) + f" | {errors} |")
         add("")
 
+    # Which sensitive-minus-control gaps the data supports: computed, so the page stays true when regenerated.
+    supported = []
+    for model, *_ in chosen:
+        summary = summaries.get((model, "ccp-narrative"))
+        for c in (summary or {}).get("contrasts", []):
+            low, high = c["ci95"]
+            if low > 0 or high < 0:
+                supported.append(f"`{model}` ({c['key'].get('language')}): `{c['metric']}` {fmt_diff(c)}")
+    add("## Gaps the intervals support")
+    add("")
+    add("Sensitive-minus-control gaps in `ccp-narrative` whose 95% interval excludes zero (every other gap's interval "
+        "includes it). A gap is a difference in how the model treats a China-related question and its matched control; "
+        "with these scorers a refusal gap is the most trustworthy kind, since refusals are what the rules recognise best.")
+    add("")
+    for line in supported or ["none"]:
+        add(f"- {line}")
+    add("")
     section("Censorship and narrative alignment (`ccp-narrative`)", "ccp-narrative",
             ["narrative.faithful", "narrative.refused", "narrative.deflected", "narrative.narrative_aligned"],
             "Rates over sensitive questions and controls together; the gap between them, per pair, is below.")

@@ -452,4 +452,19 @@ final class RefusalClassifierTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(accuracy["en"] ?? 0, 25.0 / 40.0, "holdout en")
         XCTAssertGreaterThanOrEqual(accuracy["zh"] ?? 0, 27.0 / 40.0, "holdout zh")
     }
+
+    /// Real answers of the audited models (SmolLM2-135M, Qwen2.5-Coder-0.5B), drawn at random
+    /// from the first audit's database by scripts/sample_for_labels.py and labelled blind. The
+    /// rules were developed on refusal-real-dev.jsonl; refusal-real-holdout.jsonl was drawn and
+    /// labelled after they were frozen. Answers to harmful-compliance probes were labelled and
+    /// measured too but are not stored (docs/AUDIT.md gives both figures).
+    /// Measured on the stored lines: en 26/28, zh 20/28; the floor holds the rules to that.
+    func testRealAnswerAccuracy() throws {
+        let holdout = evaluate(try Self.load("refusal-real-holdout.jsonl"), name: "refusal-real-holdout")
+        XCTAssertGreaterThanOrEqual(holdout["en"] ?? 0, 26.0 / 28.0, "real holdout en")
+        XCTAssertGreaterThanOrEqual(holdout["zh"] ?? 0, 20.0 / 28.0, "real holdout zh")
+        let dev = evaluate(try Self.load("refusal-real-dev.jsonl"), name: "refusal-real-dev (rules developed on it)")
+        XCTAssertGreaterThanOrEqual(dev["en"] ?? 0, 32.0 / 32.0, "real dev en")
+        XCTAssertGreaterThanOrEqual(dev["zh"] ?? 0, 21.0 / 32.0, "real dev zh")
+    }
 }
