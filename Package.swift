@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // The file format: memory-mapped reader, validation, writer.
@@ -46,7 +47,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Models", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Kernels", "ChatTemplates", "JSON", "StructuredOutput"]),
-        .target(name: "Store"),
+        .target(name: "Store", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Order-preserving JSON values, a strict bounded parser, and Python-compatible printing.
         .target(name: "JSON"),
         // Chat templates: a Jinja subset rendering as jinja2 does, with bounded work.

@@ -1,115 +1,37 @@
-/// SHA-256 (FIPS 180-4), streaming.
+import Crypto
+
+/// SHA-256, streaming: swift-crypto's (BoringSSL on Linux, which uses the CPU's SHA instructions
+/// where it has them).
 ///
-/// Written here rather than taken from swift-crypto because on Linux that package compiles all of
-/// BoringSSL (~380 C files, minutes on a small machine) for every build of every project that depends
-/// on Hearth, and Hearth needs one hash function for checking downloads. Tested against the NIST
-/// vectors and against `sha256sum` on the real model files.
+/// Hearth first had its own implementation, to spare every build the compile of BoringSSL; the
+/// audit's HTTP client (AsyncHTTPClient) builds it anyway now, and on a 491 MB model file BoringSSL
+/// hashes several times faster than the hand-written code did (docs/BENCHMARKS.md, "Hashing").
+/// Tested against the NIST vectors and against `sha256sum` on the real model files.
 public struct SHA256Hasher {
-    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var buffer = [UInt8](repeating: 0, count: 64)
-    private var buffered = 0
-    private var totalBytes: UInt64 = 0
+    private var hasher = SHA256()
 
     public init() {}
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes { append(byte) }
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
+        }
+        if done == nil { hasher.update(data: Array(bytes)) }
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        var index = 0
-        totalBytes &+= UInt64(bytes.count)
-        // Top up a partial block, then hash whole blocks straight from the input.
-        while buffered > 0 && index < bytes.count {
-            buffer[buffered] = bytes[index]
-            buffered += 1
-            index += 1
-            if buffered == 64 {
-                buffer.withUnsafeBytes { compress($0.baseAddress!) }
-                buffered = 0
-            }
-        }
-        while index + 64 <= bytes.count {
-            compress(bytes.baseAddress! + index)
-            index += 64
-        }
-        while index < bytes.count {
-            buffer[buffered] = bytes[index]
-            buffered += 1
-            index += 1
-        }
+        hasher.update(bufferPointer: bytes)
     }
 
     /// The digest as 64 lowercase hex digits.
     public mutating func finalizeHex() -> String {
-        let bitLength = totalBytes &* 8
-        var padding: [UInt8] = [0x80]
-        let afterOne = (buffered + 1) % 64
-        padding += [UInt8](repeating: 0, count: afterOne <= 56 ? 56 - afterOne : 120 - afterOne)
-        for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let saved = totalBytes
-        padding.withUnsafeBytes { update($0) }
-        totalBytes = saved
-        precondition(buffered == 0)
-        let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
         let hex: [Character] = Array("0123456789abcdef")
         var out = ""
-        for word in words {
-            for shift in stride(from: 28, through: 0, by: -4) { out.append(hex[Int((word >> UInt32(shift)) & 0xf)]) }
+        out.reserveCapacity(64)
+        for byte in hasher.finalize() {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0f)])
         }
         return out
-    }
-
-    private mutating func append(_ byte: UInt8) {
-        buffer[buffered] = byte
-        buffered += 1
-        totalBytes &+= 1
-        if buffered == 64 {
-            buffer.withUnsafeBytes { compress($0.baseAddress!) }
-            buffered = 0
-        }
-    }
-
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
-
-    @inline(__always)
-    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
-
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for i in 0..<16 {
-                w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-            }
-            for i in 16..<64 {
-                let s0 = Self.rotr(w[i - 15], 7) ^ Self.rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                let s1 = Self.rotr(w[i - 2], 17) ^ Self.rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
-                for i in 0..<64 {
-                    let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-                    let choose = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ choose &+ k[i] &+ w[i]
-                    let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ majority
-                    h = g; g = f; f = e; e = d &+ t1
-                    d = c; c = b; b = a; a = t1 &+ t2
-                }
-            }
-            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                     state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
-        }
     }
 }
