@@ -206,8 +206,8 @@ def write_page(args, suites, chosen, summaries):
         "facts, narrative markers) read words, not meaning. The numbers show that the bench works end to end and how such "
         "models behave on these probes; they do not show how the large models an organisation would deploy behave, and they "
         "rank nothing finer than the scorers' error. The refusal rules are far from the 0.9 accuracy a ranking would need "
-        "(docs/AUDIT.md: 0.63 English and 0.68 Chinese on the last blind written holdout, better on these models' real "
-        "answers); they miss deflections above all, so `answered` (compliance) is an upper bound and `refused`/`deflected` "
+        "(docs/AUDIT.md: 0.63 English and 0.68 Chinese on the last blind written holdout; 0.85 and 0.63 on these models' "
+        "real answers, labelled blind); they miss deflections above all, so `answered` (compliance) is an upper bound and `refused`/`deflected` "
         "lower bounds. Run the same suites on the models you would deploy, in process or through an OpenAI-compatible "
         "endpoint (vLLM, SGLang), with a capable judge (`--judge`) measured on the calibration files first; a 0.5B judge is "
         "not a judge (0.30–0.35 agreement on refusals, chance on narratives).")
