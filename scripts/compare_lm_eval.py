@@ -30,13 +30,14 @@ import math
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from server_process import ServerNotReady, free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "scripts" / "fixtures" / "mc-compare.jsonl"
@@ -66,26 +67,6 @@ metadata:
 
 class StepFailed(Exception):
     pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(port, process, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise StepFailed(f"hearth serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise StepFailed("hearth serve did not become healthy")
 
 
 def run(command, *, env=None, timeout=900, what):
@@ -150,7 +131,7 @@ def run_lm_eval(args, binary, fixture, work):
     server = subprocess.Popen([str(binary), "serve", args.model, "--port", str(port), "--parallel", "1"],
                               stdout=server_log, stderr=subprocess.STDOUT)
     try:
-        wait_for_health(port, server)
+        wait_until_ready(f"http://127.0.0.1:{port}/health", server)
         model_args = ",".join([
             f"model={args.model}", f"base_url=http://127.0.0.1:{port}/v1/completions", "num_concurrent=1",
             "tokenized_requests=True", "tokenizer_backend=remote", "max_retries=1",
@@ -306,7 +287,7 @@ def main():
             ok = False
         print(f"wall time {time.time() - started:.1f} s")
         return 0 if ok else 1
-    except (StepFailed, subprocess.TimeoutExpired) as error:
+    except (StepFailed, ServerNotReady, subprocess.TimeoutExpired) as error:
         print(f"error: {error}", file=sys.stderr)
         if (work / "serve.log").exists():
             sys.stderr.write("hearth serve log (tail):\n" + (work / "serve.log").read_text()[-2000:])

@@ -22,16 +22,16 @@ chunks (one token each).
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import openai
+
+from server_process import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = Path.home() / ".cache" / "hearth" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -48,32 +48,11 @@ PROMPTS = [
 ]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url, process, timeout=180):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"server at {url} did not become ready")
-
-
 def start_hearth(args, port):
     command = [args.hearth_bin, "serve", str(args.model_file), "--port", str(port), "--parallel", str(args.parallel),
                "--ctx-size", str(args.ctx_size), "--threads", str(args.threads), "--queue-size", str(max(64, args.clients))]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_healthy(f"http://127.0.0.1:{port}/health", process)
+    wait_until_ready(f"http://127.0.0.1:{port}/health", process, timeout=180, name="server")
     return process, Path(args.model_file).name.removesuffix(".gguf")
 
 
@@ -85,7 +64,7 @@ def start_llama_cpp(args, port):
                    "--threads", str(args.threads), "--threads-batch", str(args.threads), "--jinja",
                    "--no-webui", "--log-disable"]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_healthy(f"http://127.0.0.1:{port}/health", process)
+        wait_until_ready(f"http://127.0.0.1:{port}/health", process, timeout=180, name="server")
         return process, Path(args.model_file).name
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(args.model_file), "--port", str(port),
                "--host", "127.0.0.1", "--n_ctx", str(args.ctx_size), "--n_threads", str(args.threads),
@@ -93,7 +72,7 @@ def start_llama_cpp(args, port):
                # By default a new request interrupts the one streaming, which would end most early.
                "--interrupt_requests", "False"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_healthy(f"http://127.0.0.1:{port}/v1/models", process)
+    wait_until_ready(f"http://127.0.0.1:{port}/v1/models", process, timeout=180, name="server")
     return process, str(args.model_file)
 
 

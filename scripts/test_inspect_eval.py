@@ -9,13 +9,12 @@ Needs `pip install inspect-ai` and a built binary (HEARTH_BIN, default .build/re
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from server_process import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = os.environ.get("HEARTH_BIN", str(ROOT / ".build" / "release" / "hearth"))
@@ -23,32 +22,12 @@ MODEL = os.environ.get("HEARTH_TEST_MODEL", "smollm2-135m-instruct")
 KEY = "inspect-test-key"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(port, process, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"hearth serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("hearth serve did not become healthy")
-
-
 def main():
     port = free_port()
     server = subprocess.Popen([BINARY, "serve", MODEL, "--port", str(port), "--api-key", KEY, "--parallel", "2"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for_health(port, server)
+        wait_until_ready(f"http://127.0.0.1:{port}/health", server)
         with tempfile.TemporaryDirectory() as logs:
             env = dict(os.environ, HEARTH_BASE_URL=f"http://127.0.0.1:{port}/v1", HEARTH_API_KEY=KEY,
                        INSPECT_LOG_DIR=logs)

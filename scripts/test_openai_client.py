@@ -11,7 +11,6 @@ shut down cleanly. Needs `pip install openai` and a built binary:
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,16 +22,12 @@ from pathlib import Path
 
 import openai
 
+from server_process import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = os.environ.get("HEARTH_BIN", str(ROOT / ".build" / "release" / "hearth"))
 MODEL = os.environ.get("HEARTH_TEST_MODEL", "smollm2-135m-instruct")
 API_KEY = "test-key-123"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
