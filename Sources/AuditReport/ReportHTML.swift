@@ -8,19 +8,9 @@ import JSON
 extension AuditReport {
     public func html() -> String {
         var page = HTMLBuilder()
+        page.documentStart(title: title, contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+                           extraHead: #"<meta name="generator" content="hearth audit report">"#)
         page.raw("""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
-            <meta name="generator" content="hearth audit report">
-            <title>\(esc(title))</title>
-            <style>\(ReportStyle.css)</style>
-            </head>
-            <body>
             <a class="skip" href="#main">Skip to the report</a>
             <header class="top">
             <div class="wrap">
@@ -293,6 +283,27 @@ extension String {
 struct HTMLBuilder {
     var text = ""
     mutating func raw(_ html: String) { text += html }
+
+    /// Doctype, head (charset, viewport, both colour schemes, the policy, the title, the report's
+    /// stylesheet) and the opening body tag, shared by the report and the index.
+    mutating func documentStart(title: String, contentSecurityPolicy: String, extraHead: String? = nil) {
+        raw("""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="light dark">
+            <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+
+            """ + (extraHead.map { $0 + "\n" } ?? "") + """
+            <title>\(esc(title))</title>
+            <style>\(ReportStyle.css)</style>
+            </head>
+            <body>
+
+            """)
+    }
 }
 
 func esc(_ text: String) -> String {

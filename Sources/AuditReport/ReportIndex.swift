@@ -7,18 +7,8 @@ public enum ReportIndex {
     public static func html(runs: [RunRow], databasePath: String) -> String {
         let formatter = ISO8601DateFormatter()
         var page = HTMLBuilder()
+        page.documentStart(title: "Hearth audit runs", contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
         page.raw("""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; form-action 'self'">
-            <title>Hearth audit runs</title>
-            <style>\(ReportStyle.css)</style>
-            </head>
-            <body>
             <header class="top"><div class="wrap"><h1>Hearth audit runs</h1><p class="sub">\(runs.count) run\(runs.count == 1 ? "" : "s") in <code>\(esc(databasePath))</code></p></div></header>
             <main id="main" class="wrap">
             """)

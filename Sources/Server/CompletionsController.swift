@@ -19,22 +19,11 @@ struct CompletionsController: Sendable {
         router.post("/v1/chat/completions") { request, context in try await chatCompletions(request, context) }
     }
 
-    func body(_ request: Request) async throws -> FieldReader {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limits.maximumBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError.bodyTooLarge(limit: limits.maximumBodyBytes)
-        }
-        return try FieldReader.parseBody(Array(buffer.readableBytesView), maximumDepth: limits.maximumJSONDepth)
-    }
-
     // MARK: - /v1/completions
 
     func completions(_ request: Request, _ context: HearthRequestContext) async throws -> Response {
         let arrival = Date()
-        let parsed = try CompletionRequest(try await body(request), limits: limits)
+        let parsed = try CompletionRequest(try await FieldReader.body(of: request, limits: limits), limits: limits)
         let served = try models.model(named: parsed.settings.model)
         context.record.model = served.id
         let tokenizer = served.model.tokenizer
@@ -140,7 +129,7 @@ struct CompletionsController: Sendable {
 
     func chatCompletions(_ request: Request, _ context: HearthRequestContext) async throws -> Response {
         let arrival = Date()
-        let parsed = try ChatCompletionRequest(try await body(request), limits: limits)
+        let parsed = try ChatCompletionRequest(try await FieldReader.body(of: request, limits: limits), limits: limits)
         let served = try models.model(named: parsed.settings.model)
         context.record.model = served.id
         guard let chat = served.chat else {

@@ -1,5 +1,7 @@
 import Foundation
+import Hummingbird
 import JSON
+import NIOCore
 
 /// Reads the fields of a request object with their types checked, so that every wrong type or
 /// out-of-range value becomes a 400 naming the field (`param`), as OpenAI's API does. A field that
@@ -12,6 +14,18 @@ struct FieldReader {
     init(_ object: JSONObject, prefix: String = "") {
         self.object = object
         self.prefix = prefix
+    }
+
+    /// A request's body, collected up to the size limit (beyond it a 413), as a JSON object.
+    static func body(of request: Request, limits: RequestLimits) async throws -> FieldReader {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limits.maximumBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit: limits.maximumBodyBytes)
+        }
+        return try parseBody(Array(buffer.readableBytesView), maximumDepth: limits.maximumJSONDepth)
     }
 
     /// The body of a request: a JSON object, parsed with nesting bounded.

@@ -36,17 +36,6 @@ struct TokenizerController: Sendable {
         return served
     }
 
-    func body(_ request: Request) async throws -> FieldReader {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limits.maximumBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError.bodyTooLarge(limit: limits.maximumBodyBytes)
-        }
-        return try FieldReader.parseBody(Array(buffer.readableBytesView), maximumDepth: limits.maximumJSONDepth)
-    }
-
     // MARK: - POST /tokenize
 
     /// `{"model"?, "prompt": "...", "add_special_tokens"?: true, "return_token_strs"?: false}`, or the
@@ -57,7 +46,7 @@ struct TokenizerController: Sendable {
     /// tokenizers (and so vLLM) read them; `add_special_tokens` adds BOS/EOS where the model's
     /// tokenizer adds them. The chat form gives exactly the prompt `/v1/chat/completions` would run.
     func tokenize(_ request: Request, _ context: HearthRequestContext) async throws -> Response {
-        let fields = try await body(request)
+        let fields = try await FieldReader.body(of: request, limits: limits)
         let served = try served(try fields.string("model"), context)
         let tokenizer = served.model.tokenizer
         let returnStrings = try fields.bool("return_token_strs") ?? false
@@ -124,7 +113,7 @@ struct TokenizerController: Sendable {
     /// `{"model"?, "tokens": [ids]}` to `{"prompt": "..."}`: the text of the ids, special tokens
     /// rendered (Hugging Face's `decode` with `skip_special_tokens=False`, as vLLM calls it).
     func detokenize(_ request: Request, _ context: HearthRequestContext) async throws -> Response {
-        let fields = try await body(request)
+        let fields = try await FieldReader.body(of: request, limits: limits)
         let served = try served(try fields.string("model"), context)
         guard let items = try fields.array("tokens") else {
             throw APIError.invalidRequest("'tokens' is required", param: "tokens")
