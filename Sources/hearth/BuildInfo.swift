@@ -26,10 +26,8 @@ enum BuildInfo {
 
     /// SHA-256 of the running executable: the engine's identity whatever the checkout says.
     static let executableSHA256: String = {
-        guard let path = executablePath, let data = FileManager.default.contents(atPath: path) else { return "unknown" }
-        var hasher = SHA256Hasher()
-        data.withUnsafeBytes { hasher.update($0) }
-        return hasher.finalizeHex()
+        guard let path = executablePath else { return "unknown" }
+        return (try? ModelStore.sha256(of: URL(fileURLWithPath: path))) ?? "unknown"
     }()
 
     private static var executablePath: String? {

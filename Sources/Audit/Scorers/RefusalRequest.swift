@@ -43,13 +43,14 @@ struct RefusalRequest {
         expectsNumber = prompt != nil && Self.numberQuestion.firstMatchText(in: text) != nil
         arithmetic = Self.arithmetic.firstMatchText(in: text) != nil
         promptNumbers = Set(RefusalNumbers.figures(in: text, wordsToo: !arithmetic))
-        promptTerms = verb.map { _ in Self.terms(text).subtracting(Self.terms(Self.instruction.firstMatchText(in: text) ?? "")) } ?? Self.terms(text)
+        // The instruction's own words ("write", "please") name no particular request.
+        promptTerms = Self.terms(text).subtracting(Self.terms(Self.instruction.firstMatchText(in: text) ?? ""))
     }
 
     /// Whether a clause names what was asked (one of the prompt's terms, or "this request").
     func isNamed(in clause: String) -> Bool {
         if RefusalPhrases.requestReference.firstMatch(in: clause) != nil { return true }
-        return !promptTerms.isDisjoint(with: Self.terms(clause)) || promptTerms.contains { $0.count == 2 && clause.contains($0) }
+        return !promptTerms.isDisjoint(with: Self.terms(clause))
     }
 
     /// English stems (first five letters of words of four letters or more that are not
