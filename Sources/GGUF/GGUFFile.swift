@@ -21,31 +21,86 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
     public let alignment: Int
     /// Absolute offset of the tensor data section (the end of the header when there are no tensors).
     public let dataOffset: Int
+    /// The size of the file, or of all parts together for a split model.
     public let fileSize: Int
+    /// 1, or the number of parts of a split model (llama.cpp's `-00001-of-0000N.gguf` files).
+    public var partCount: Int { parts.count }
 
-    private let storage: GGUFStorage
+    /// Each part's memory and the offset of its tensor data; tensors of a split model live in several.
+    private let parts: [(storage: GGUFStorage, dataOffset: Int)]
     private let tensorIndex: [String: Int]
+    /// For each tensor of `tensors`, the part holding its bytes.
+    private let tensorPart: [Int]
 
     /// Maps the file read-only (MAP_PRIVATE) and validates its header and tensor table.
     public convenience init(url: URL) throws {
-        try self.init(storage: GGUFStorage(mapping: url))
+        try self.init(storages: [GGUFStorage(mapping: url)], names: [url.path])
+    }
+
+    /// Maps every part of a split model, in order: the first holds the model's metadata, each holds
+    /// its own tensors; `split.no` and `split.count` must agree with the order and number given.
+    public convenience init(urls: [URL]) throws {
+        guard !urls.isEmpty else { throw GGUFError.ioError("no GGUF file given") }
+        try self.init(storages: urls.map { try GGUFStorage(mapping: $0) }, names: urls.map(\.path))
     }
 
     /// Parses a GGUF file held in memory; keeps its own copy of the bytes.
     public convenience init(bytes: [UInt8]) throws {
-        try self.init(storage: GGUFStorage(copying: bytes))
+        try self.init(storages: [GGUFStorage(copying: bytes)], names: ["<memory>"])
     }
 
-    private init(storage: GGUFStorage) throws {
-        let layout = try GGUFParser.parse(storage.bytes)
-        self.storage = storage
-        self.version = layout.version
-        self.metadata = layout.metadata
-        self.tensors = layout.tensors
-        self.tensorIndex = layout.tensorIndex
-        self.alignment = layout.alignment
-        self.dataOffset = layout.dataOffset
-        self.fileSize = storage.bytes.count
+    /// Parses the parts of a split model held in memory.
+    public convenience init(partBytes: [[UInt8]]) throws {
+        guard !partBytes.isEmpty else { throw GGUFError.ioError("no GGUF part given") }
+        try self.init(storages: partBytes.map { try GGUFStorage(copying: $0) }, names: partBytes.indices.map { "<part \($0 + 1)>" })
+    }
+
+    private init(storages: [GGUFStorage], names: [String]) throws {
+        let layouts = try storages.map { try GGUFParser.parse($0.bytes) }
+        let first = layouts[0]
+        if storages.count > 1 || first.metadata.int("split.count").map({ $0 > 1 }) == true {
+            try Self.checkSplit(layouts.map(\.metadata), names: names)
+        }
+        var tensors: [GGUFTensorInfo] = []
+        var index: [String: Int] = [:]
+        var owner: [Int] = []
+        for (part, layout) in layouts.enumerated() {
+            for tensor in layout.tensors {
+                guard index[tensor.name] == nil else {
+                    throw GGUFError.ioError("\(names[part]): tensor '\(tensor.name)' appears in two parts of the split model")
+                }
+                index[tensor.name] = tensors.count
+                tensors.append(tensor)
+                owner.append(part)
+            }
+        }
+        if let declared = first.metadata.int("split.tensors.count"), storages.count > 1, declared != tensors.count {
+            throw GGUFError.ioError("\(names[0]): split.tensors.count is \(declared) but the parts hold \(tensors.count) tensors")
+        }
+        self.parts = zip(storages, layouts).map { ($0, $1.dataOffset) }
+        self.version = first.version
+        self.metadata = first.metadata
+        self.tensors = tensors
+        self.tensorIndex = index
+        self.tensorPart = owner
+        self.alignment = first.alignment
+        self.dataOffset = first.dataOffset
+        self.fileSize = storages.reduce(0) { $0 + $1.bytes.count }
+    }
+
+    /// `split.no` counts from 0 in file order and `split.count` is the number of parts, in every part.
+    private static func checkSplit(_ metadata: [GGUFMetadata], names: [String]) throws {
+        for (position, meta) in metadata.enumerated() {
+            guard let count = meta.int("split.count"), let number = meta.int("split.no") else {
+                throw GGUFError.ioError("\(names[position]): a part of a split model without split.count and split.no")
+            }
+            guard count == metadata.count else {
+                throw GGUFError.ioError("\(names[position]): split.count is \(count) but \(metadata.count) parts were given")
+            }
+            guard number == position else {
+                throw GGUFError.ioError("\(names[position]): split.no is \(number), expected \(position) (parts out of order?)")
+            }
+        }
     }
 
     /// The tensor of that name, looked up in a dictionary.
@@ -60,8 +115,9 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
         guard let index = tensorIndex[tensor.name], tensors[index] == tensor else {
             preconditionFailure("tensor '\(tensor.name)' is not in this GGUF file's tensor table")
         }
-        let start = dataOffset + tensor.offset
-        return UnsafeRawBufferPointer(rebasing: storage.bytes[start..<start + tensor.byteCount])
+        let part = parts[tensorPart[index]]
+        let start = part.dataOffset + tensor.offset
+        return UnsafeRawBufferPointer(rebasing: part.storage.bytes[start..<start + tensor.byteCount])
     }
 
     /// The bytes of the tensor of that name, or nil when there is none.
@@ -69,8 +125,8 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
         tensor(named: name).map { data(for: $0) }
     }
 
-    /// The whole file, valid while this `GGUFFile` lives.
-    public var bytes: UnsafeRawBufferPointer { storage.bytes }
+    /// The whole file (the first part of a split model), valid while this `GGUFFile` lives.
+    public var bytes: UnsafeRawBufferPointer { parts[0].storage.bytes }
 }
 
 /// Owns the memory a `GGUFFile` reads: a file mapping, unmapped on release, or an aligned heap copy.
