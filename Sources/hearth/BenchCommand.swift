@@ -1,7 +1,9 @@
 import ArgumentParser
 import Engine
 import Foundation
+import GGUF
 import Models
+import Store
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,10 +85,11 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let url = try ModelArgument.resolve(model)
+        let resolved: ModelStore.Resolved = try ModelArgument.resolve(model)
+        let url = resolved.url
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let languageModel = try LanguageModel(url: url)
+        let languageModel = try LanguageModel(file: GGUFFile(urls: resolved.urls), url: url)
         let loadSeconds = Self.seconds(clock.now - loadStart)
         let trained = languageModel.config.contextLength
         if let longest = tests.map(\.tokenCount).max(), longest > trained {
@@ -121,7 +124,7 @@ struct Bench: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             FileHandle.standardOutput.write(try encoder.encode(records) + Data("\n".utf8))
         case .table:
-            print(Self.table(records, fileName: url.lastPathComponent))
+            print(Self.table(records, fileName: resolved.fileName))
         }
     }
 

@@ -116,9 +116,10 @@ struct Serve: ParsableCommand {
         if let error = outcome.error { throw error }
     }
 
-    /// The id clients use: the catalog name, or the file's name without `.gguf`.
+    /// The id clients use: the name the model was given (catalog, store, `hf.co/…`), or a file's name
+    /// without `.gguf`.
     static func modelID(_ argument: String) -> String {
-        if Catalog.entry(named: argument) != nil { return argument }
+        if !FileManager.default.fileExists(atPath: argument) { return argument }
         let name = URL(fileURLWithPath: argument).lastPathComponent
         return name.hasSuffix(".gguf") ? String(name.dropLast(5)) : name
     }

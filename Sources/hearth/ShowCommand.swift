@@ -1,17 +1,21 @@
 import ArgumentParser
 import Foundation
 import GGUF
+import JSON
 import Models
 import Store
 import Tokenizers
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a model: architecture, parameters, quant types, context, tokenizer, chat template, licence."
+        abstract: "Describe a model: architecture, parameters, quant types, context, tokenizer, chat template, provenance."
     )
 
-    @Argument(help: "A GGUF file or a catalog name.")
+    @Argument(help: "A GGUF file, a catalog name, a stored model or an hf.co/… reference.")
     var model: String
+
+    @Flag(name: .long, help: "Print a CycloneDX 1.6 machine-learning bill of materials (JSON) instead.")
+    var bom = false
 
     @Flag(name: .long, help: "Also list every metadata key with its value (long arrays abbreviated).")
     var metadata = false
@@ -20,20 +24,37 @@ struct Show: ParsableCommand {
     var template = false
 
     func run() throws {
-        let (url, file) = try ModelArgument.openFile(model)
+        let (resolved, file) = try ModelArgument.openFile(model)
         let meta = file.metadata
+        let provenance = ModelProvenance(name: resolved.name, manifest: resolved.manifest, metadata: meta)
+        if bom {
+            let files = try resolved.manifest.map { $0.files.map { BillOfMaterials.File(name: $0.name, sha256: $0.sha256, size: $0.size) } }
+                ?? resolved.urls.map { url in
+                    status("hashing \(url.lastPathComponent) …")
+                    return BillOfMaterials.File(name: url.lastPathComponent, sha256: try ModelStore.sha256(of: url),
+                                                size: Int64((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)??.int64Value ?? 0))
+                }
+            let document = BillOfMaterials.cycloneDX(name: resolved.name, provenance: provenance, files: files,
+                                                     facts: ModelFacts.read(file), toolVersion: BuildInfo.version)
+            print(document.serialized(JSONFormat(indent: 2, asciiOnly: false)))
+            return
+        }
         var lines: [(String, String)] = []
         func add(_ key: String, _ value: String?) { if let value { lines.append((key, value)) } }
 
         add("name", meta.string("general.name"))
-        add("file", url.path)
-        add("file size", Self.bytes(file.fileSize))
-        if let entry = Catalog.entry(named: model) {
-            add("catalog", "\(entry.name), SHA-256 \(entry.sha256) (verified when fetched)")
-            add("origin", entry.origin)
+        add("model", resolved.name)
+        if let manifest = resolved.manifest {
+            for (index, stored) in manifest.files.enumerated() {
+                add(manifest.files.count == 1 ? "file" : "part \(index + 1)", "\(stored.name), SHA-256 \(stored.sha256) (checked at load)")
+            }
+            add("stored at", resolved.urls.map(\.path).joined(separator: ", "))
+        } else {
+            add("file", resolved.urls.map(\.path).joined(separator: ", "))
         }
+        add("file size", Self.bytes(file.fileSize))
         add("architecture", meta.string("general.architecture"))
-        add("licence", meta.string("general.license") ?? "not stated in the file")
+        lines += provenance.lines
         add("GGUF version", String(file.version))
 
         let parameters = file.tensors.reduce(0) { $0 + $1.elementCount }

@@ -31,7 +31,7 @@ struct Template: ParsableCommand {
         let conversation = try Self.readConversation(messages)
         let (url, file) = try ModelArgument.openFile(model)
         guard let source = file.metadata.string("tokenizer.chat_template") else {
-            throw CLIError("\(url.lastPathComponent) has no chat template (tokenizer.chat_template)")
+            throw CLIError("\(url.fileName) has no chat template (tokenizer.chat_template)")
         }
         let format = try ChatFormat(source: source, tokenizer: try Tokenizer(metadata: file.metadata))
         let text = try format.render(messages: conversation.messages, tools: conversation.tools,

