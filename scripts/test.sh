@@ -16,6 +16,14 @@ HEARTH_REQUIRE_MODELS=1 swift test -c release --skip-build "$@"
 # The audit report in a real browser (headless Chromium): no console errors, no network requests,
 # the embedded figures equal `hearth audit show --output json`, layout as the committed screenshots.
 python3 scripts/check_report.py
+# The ML bill of materials against the CycloneDX 1.6 schema (cyclonedx-python-lib, strict), on the
+# catalog models and on GGUF files written by llama.cpp's `gguf` package (a fine-tune, a split model).
+BOM_VENV="${BOM_VENV:-.build/bom-venv}"
+if ! "$BOM_VENV/bin/python" -c "import cyclonedx.validation.json, gguf" 2>/dev/null; then
+  python3 -m venv "$BOM_VENV"
+  "$BOM_VENV/bin/python" -m pip install --quiet "cyclonedx-python-lib[json-validation]==11.12.0" "gguf==0.19.0"
+fi
+"$BOM_VENV/bin/python" scripts/check_bom.py
 # The OpenAI-compatible server, driven by the official `openai` Python package as clients drive it.
 python3 -c "import openai" 2>/dev/null || python3 -m pip install --quiet openai
 python3 scripts/test_openai_client.py
