@@ -35,7 +35,7 @@ struct Show: ParsableCommand {
                                                 size: Int64((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)??.int64Value ?? 0))
                 }
             let document = BillOfMaterials.cycloneDX(name: resolved.name, provenance: provenance, files: files,
-                                                     facts: ModelFacts.read(file), toolVersion: BuildInfo.version)
+                                                     facts: ModelFacts.read(file), toolVersion: BuildInfo.versionLine)
             print(document.serialized(JSONFormat(indent: 2, asciiOnly: false)))
             return
         }
