@@ -15,6 +15,10 @@ final class FakeHub: @unchecked Sendable {
         let bytes: [UInt8]
         /// What the Hub says the SHA-256 is (the true one unless a test lies).
         var advertisedSHA256: String
+        /// What the Hub says the size is, when a test lies about it.
+        var advertisedSize: Int? = nil
+
+        var listedSize: Int { advertisedSize ?? bytes.count }
     }
 
     struct Repository {
@@ -132,7 +136,7 @@ final class FakeHub: @unchecked Sendable {
             }
             if let refusal = authorized(repository, request) { return refusal }
             let siblings = repository.files.map { file in
-                "{\"rfilename\":\"\(file.path)\",\"size\":\(file.bytes.count),\"lfs\":{\"sha256\":\"\(file.advertisedSHA256)\",\"size\":\(file.bytes.count),\"pointerSize\":134}}"
+                "{\"rfilename\":\"\(file.path)\",\"size\":\(file.listedSize),\"lfs\":{\"sha256\":\"\(file.advertisedSHA256)\",\"size\":\(file.listedSize),\"pointerSize\":134}}"
             }
             let json = "{\"id\":\"\(repository.name)\",\"sha\":\"\(repository.commit)\",\"siblings\":[\(siblings.joined(separator: ","))]}"
             return .respond(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
@@ -149,7 +153,7 @@ final class FakeHub: @unchecked Sendable {
             let location = "http://127.0.0.1:\(filePort)/xet/\(FakeHub.sha256(file.bytes))?signature=abc"
             return .respond(status: 302, headers: [
                 ("Location", location), ("X-Repo-Commit", repository.commit),
-                ("X-Linked-Etag", "\"\(file.advertisedSHA256)\""), ("X-Linked-Size", String(file.bytes.count)),
+                ("X-Linked-Etag", "\"\(file.advertisedSHA256)\""), ("X-Linked-Size", String(file.listedSize)),
                 ("ETag", "\"0123456789abcdef0123456789abcdef01234567\""),
             ], body: [])
         }
@@ -233,8 +237,11 @@ private final class FakeHubHandler: ChannelInboundHandler {
                 offset = end
             }
             if cutAfter != nil, sent.count < body.count {
-                context.flush()
-                context.close(promise: nil)  // the connection drops midway
+                // The connection drops midway, once every byte sent has reached the socket (a close
+                // with writes pending would discard them, and the cut would land somewhere else).
+                let flushed = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer()))), promise: flushed)
+                flushed.futureResult.whenComplete { _ in context.close(promise: nil) }
             } else {
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }
