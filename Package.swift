@@ -125,7 +125,7 @@ let package = Package(
         ]),
         .testTarget(name: "AuditReportTests", dependencies: ["AuditReport", "Audit", "AuditLog", "JSON"]),
         // Runs the built executable as a user would.
-        .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth"]),
+        .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth", "GGUF"]),
     ],
     swiftLanguageModes: [.v5]
 )

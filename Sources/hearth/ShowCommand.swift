@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import GGUF
 import JSON
@@ -17,6 +18,13 @@ struct Show: ParsableCommand {
     @Flag(name: .long, help: "Print a CycloneDX 1.6 machine-learning bill of materials (JSON) instead.")
     var bom = false
 
+    @Flag(name: .long, help: "Instead, render the chat template on probe conversations and report text it injects that comes from no message, and how it differs from the known template of its family; exits 1 when flagged.")
+    var templateCheck = false
+
+    func validate() throws {
+        if bom && templateCheck { throw ValidationError("--bom and --template-check are separate reports; pick one") }
+    }
+
     @Flag(name: .long, help: "Also list every metadata key with its value (long arrays abbreviated).")
     var metadata = false
 
@@ -27,6 +35,16 @@ struct Show: ParsableCommand {
         let (resolved, file) = try ModelArgument.openFile(model)
         let meta = file.metadata
         let provenance = ModelProvenance(name: resolved.name, manifest: resolved.manifest, metadata: meta)
+        if templateCheck {
+            guard let source = meta.string("tokenizer.chat_template") else {
+                print("template check: \(resolved.name) has no chat template (tokenizer.chat_template); nothing runs on conversations")
+                return
+            }
+            let report = TemplateInspection.inspect(try ChatFormat(source: source, tokenizer: try Tokenizer(metadata: meta)))
+            print(report.lines().joined(separator: "\n"))
+            if report.flagged { throw ExitCode(1) }
+            return
+        }
         if bom {
             let files = try resolved.manifest.map { $0.files.map { BillOfMaterials.File(name: $0.name, sha256: $0.sha256, size: $0.size) } }
                 ?? resolved.urls.map { url in
