@@ -150,6 +150,21 @@ final class AuditCLITests: XCTestCase {
         XCTAssertEqual(try outcomes(try runID(fresh.stdout)), after)
     }
 
+    func testARunRecordsTheModelsProvenance() throws {
+        _ = try TestModels.url("smollm2-135m-instruct")
+        let (_, choice) = try tasks()
+        let run = try hearth(["audit", "run", choice, "--model", "smollm2-135m-instruct", "--output", "json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let shown = try hearth(["audit", "show", try runID(run.stdout), "--output", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as! [String: Any]
+        let details = (object["target"] as! [String: Any])["details"] as! [String: Any]
+        let provenance = try XCTUnwrap(details["provenance"] as? [String: Any], "\(details)")
+        XCTAssertEqual(provenance["country"] as? String, "United States")
+        XCTAssertEqual((provenance["licence"] as? [String: Any])?["spdx"] as? String, "Apache-2.0")
+        XCTAssertEqual((provenance["openness"] as? [String: Any])?["data"] as? String, "open")
+        XCTAssertEqual((provenance["source"] as? [String: Any])?["kind"] as? String, "catalog")
+    }
+
     func testBadInputNamesTheFileAndLine() throws {
         let dataset = try write("broken.jsonl", "{\"input\": \"fine\"}\n{\"input\": \"broken\"\n")
         let result = try hearth(["audit", "run", dataset, "--scorer", "includes", "--model", "openai:m@http://127.0.0.1:9/v1"])
