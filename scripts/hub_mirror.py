@@ -5,6 +5,10 @@ the Hub's protocol, so `HF_ENDPOINT=http://HOST:PORT hearth pull hf.co/ORG/REPO:
 
     python3 scripts/hub_mirror.py MIRROR_DIR [--port 8089] [--host 127.0.0.1]
 
+For tests: `--port 0` takes a free port (the `HF_ENDPOINT=…` line on standard error names it),
+`--rate BYTES` limits each download to that many bytes a second, and `--log FILE` appends one JSON
+line per file request (method, path, Range header, bytes sent).
+
 MIRROR_DIR/ORG/REPO/... holds each repository's files. Served: the model API
 (`/api/models/ORG/REPO[/revision/REV]`, with sizes and LFS SHA-256s), `/ORG/REPO/resolve/REV/PATH`
 answering HEAD and GET with a redirect to `/blobs/SHA256` and the `X-Repo-Commit`, `X-Linked-Etag` and
@@ -13,6 +17,8 @@ now; its "commit" is a hash of the file list, so a pull records what it got. Has
 once at start (and cached in MIRROR_DIR/.sha256-cache.json by size and modification time)."""
 import argparse
 import hashlib
+import threading
+import time
 import json
 import os
 import re
@@ -58,6 +64,7 @@ def scan(root):
 
 class Mirror(BaseHTTPRequestHandler):
     repos, blobs = {}, {}
+    rate, log_path, log_lock = None, None, threading.Lock()
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):
@@ -119,13 +126,23 @@ class Mirror(BaseHTTPRequestHandler):
             self.end_headers()
             if self.command == "HEAD":
                 return
+            sent, began = 0, time.monotonic()
             with open(file, "rb") as f:
                 f.seek(start)
                 try:
-                    for chunk in iter(lambda: f.read(1 << 20), b""):
+                    for chunk in iter(lambda: f.read(1 << 16), b""):
                         self.wfile.write(chunk)
+                        sent += len(chunk)
+                        if self.rate:
+                            ahead = sent / self.rate - (time.monotonic() - began)
+                            if ahead > 0:
+                                time.sleep(ahead)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+            if self.log_path:
+                entry = {"method": self.command, "path": path, "range": self.headers.get("Range"), "sent": sent}
+                with self.log_lock, open(self.log_path, "a") as log:
+                    log.write(json.dumps(entry) + "\n")
             return
         self.error(404, "EntryNotFound", f"no route for {path}")
 
@@ -135,12 +152,16 @@ def main():
     parser.add_argument("directory", type=Path)
     parser.add_argument("--port", type=int, default=8089)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--rate", type=float, help="bytes per second per download (for tests)")
+    parser.add_argument("--log", help="append a JSON line per file request to this file")
     args = parser.parse_args()
     Mirror.repos, Mirror.blobs = scan(args.directory.resolve())
+    Mirror.rate, Mirror.log_path = args.rate, args.log
     for name, repo in Mirror.repos.items():
         print(f"serving {name}: {len(repo['files'])} files", file=sys.stderr)
-    print(f"HF_ENDPOINT=http://{args.host}:{args.port}", file=sys.stderr)
-    ThreadingHTTPServer((args.host, args.port), Mirror).serve_forever()
+    server = ThreadingHTTPServer((args.host, args.port), Mirror)
+    print(f"HF_ENDPOINT=http://{args.host}:{server.server_address[1]}", file=sys.stderr, flush=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

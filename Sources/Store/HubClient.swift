@@ -127,18 +127,20 @@ final class HubClient: @unchecked Sendable {
                     current = target  // same origin, as for a renamed repository: follow it
                     continue
                 }
-                return HubFileMetadata(commit: headers.first(name: "X-Repo-Commit"),
-                                       sha256: Self.etagSHA256(headers.first(name: "X-Linked-Etag") ?? headers.first(name: "ETag")),
-                                       size: (headers.first(name: "X-Linked-Size") ?? headers.first(name: "Content-Length")).flatMap { Int64($0) },
-                                       location: target)
+                return Self.metadata(headers, location: target)
             }
             try await requireSuccess(response, url: current)
-            return HubFileMetadata(commit: headers.first(name: "X-Repo-Commit"),
-                                   sha256: Self.etagSHA256(headers.first(name: "X-Linked-Etag") ?? headers.first(name: "ETag")),
-                                   size: (headers.first(name: "X-Linked-Size") ?? headers.first(name: "Content-Length")).flatMap { Int64($0) },
-                                   location: current)
+            return Self.metadata(headers, location: current)
         }
         throw StoreError.badResponse(url: url, reason: "more than 5 redirects")
+    }
+
+    /// The LFS headers (`X-Linked-*`) where the file is in LFS, the plain ones otherwise.
+    private static func metadata(_ headers: HTTPHeaders, location: String) -> HubFileMetadata {
+        HubFileMetadata(commit: headers.first(name: "X-Repo-Commit"),
+                        sha256: etagSHA256(headers.first(name: "X-Linked-Etag") ?? headers.first(name: "ETag")),
+                        size: (headers.first(name: "X-Linked-Size") ?? headers.first(name: "Content-Length")).flatMap { Int64($0) },
+                        location: location)
     }
 
     /// A `GET` of the bytes, from `offset` on when it is not zero; redirects followed (at most 5).
