@@ -95,13 +95,34 @@ extension AuditReport {
             row("Endpoint", target["url"]?.stringValue, code: true)
             row("Origin", details["origin"]?.stringValue)
             row("Licence", (details["license"] ?? details["licence"])?.stringValue)
-            for (key, value) in details where !["origin", "license", "licence"].contains(key) && value.stringValue != target["model"]?.stringValue {
+            if let provenance = details["provenance"]?.objectValue {
+                for (name, value) in Self.provenanceRows(provenance) { row(name, value) }
+            }
+            for (key, value) in details where !["origin", "license", "licence", "provenance"].contains(key)
+                && value.stringValue != target["model"]?.stringValue {
                 row(key.replacingOccurrences(of: "_", with: " ").capitalizedFirst, value.stringValue ?? value.serialized(.compact))
             }
             row("Runs", model.runs.map { "\(runs[$0].taskName)" }.joined(separator: ", "))
             page.raw("</dl></article>")
         }
         page.raw("</div></section>\n")
+    }
+
+    /// The run's record of where the model comes from (`Store`'s provenance), as three short rows;
+    /// the whole record stays in the run's data.
+    static func provenanceRows(_ provenance: JSONObject) -> [(String, String)] {
+        func text(_ value: JSONValue?) -> String { value?.stringValue ?? "unknown" }
+        var rows = [("Developer", "\(text(provenance["organisation"])), \(text(provenance["country"]))")]
+        if let openness = provenance["openness"]?.objectValue {
+            rows.append(("Openness", "weights \(text(openness["weights"])), code \(text(openness["code"])), data \(text(openness["data"])), recipe \(text(openness["recipe"]))"))
+        }
+        if let source = provenance["source"]?.objectValue {
+            var line = text(source["kind"])
+            if let url = source["url"]?.stringValue { line += " " + url }
+            if let revision = source["revision"]?.stringValue { line += " @ " + String(revision.prefix(12)) }
+            rows.append(("Source", line))
+        }
+        return rows
     }
 
     // MARK: - Overview: each task's headline figure per model

@@ -226,7 +226,7 @@ extension AuditReport {
             row("Scorers", json(summary["task"]?["scorers"]))
             row("Settings", json(summary["settings"]))
             row("Seed", summary["settings"]?["seed"].map { $0.serialized(.compact) })
-            row("Target", json(summary["target"]))
+            row("Target", json(Self.withoutProvenance(summary["target"])))
             row("Judge", json(summary["judge"]))
             page.raw("</dl>")
             if let command = summary["command"]?.stringValue {
@@ -235,5 +235,14 @@ extension AuditReport {
             page.raw("</article>\n")
         }
         page.raw("</div></section>\n")
+    }
+
+    /// The target as the run identifies it; its provenance is in the model's card above (and in the
+    /// run's data), and would bury the identity here.
+    static func withoutProvenance(_ target: JSONValue?) -> JSONValue? {
+        guard var object = target?.objectValue, var details = object["details"]?.objectValue, details["provenance"] != nil else { return target }
+        details = JSONObject(details.filter { $0.key != "provenance" }.map { ($0.key, $0.value) })
+        object["details"] = .object(details)
+        return .object(object)
     }
 }
