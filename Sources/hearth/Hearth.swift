@@ -7,10 +7,12 @@ struct Hearth: ParsableCommand {
         commandName: "hearth",
         abstract: "Run open-weight language models on your own machine.",
         discussion: """
-        MODEL is a path to a GGUF file, a catalog name, a model in the store (see `hearth list`), or a
-        Hugging Face reference (hf.co/ORG/REPO:QUANT, see `hearth pull --help`). A catalog or Hub model
-        is downloaded and checked against its SHA-256 on first use, into $HEARTH_MODELS_DIR (default
-        ~/.cache/hearth/models); a stored model whose bytes changed since is refused.
+        MODEL is a path to a GGUF file, a catalog name, a model in the store
+        (see `hearth list`), or a Hugging Face reference (hf.co/ORG/REPO:QUANT,
+        see `hearth pull --help`). A catalog or Hub model is downloaded and
+        checked against its SHA-256 on first use, into $HEARTH_MODELS_DIR
+        (default ~/.cache/hearth/models); a stored model whose bytes changed
+        since it was verified is refused.
 
         Examples:
           hearth run smollm2-135m-instruct "What is the capital of France?"

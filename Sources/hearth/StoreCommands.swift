@@ -10,12 +10,15 @@ struct Pull: ParsableCommand {
         discussion: """
         MODEL is a catalog name (see `hearth list`) or a Hugging Face reference:
           hf.co/ORG/REPO              the repository's only GGUF file, or its Q4_K_M
-          hf.co/ORG/REPO:QUANT        the file of that quantization (Q8_0, Q4_K_M, IQ4_XS, …)
-          hf.co/ORG/REPO/FILE.gguf    that file (a split model's first part brings every part)
+          hf.co/ORG/REPO:QUANT        the file of that quantization (Q8_0, IQ4_XS…)
+          hf.co/ORG/REPO/FILE.gguf    that file (a split model's first part
+                                      brings every part)
           …@REVISION                  at a branch, tag or commit (default main)
-        The Hub's advertised SHA-256 (LFS) is checked against the bytes before anything enters the
-        store; an interrupted download resumes where it stopped. HF_ENDPOINT points at a mirror;
-        HF_TOKEN (or `huggingface-cli login`'s token file) opens gated repositories.
+
+        The Hub's advertised SHA-256 (LFS) is checked against the bytes before
+        anything enters the store; an interrupted download resumes where it
+        stopped. HF_ENDPOINT points at a mirror; HF_TOKEN (or the token file of
+        `huggingface-cli login`) opens gated repositories.
         """
     )
 
