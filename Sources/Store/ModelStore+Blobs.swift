@@ -26,6 +26,16 @@ extension ModelStore {
         return recorded == (try? Self.stamp(of: blobURL(sha256)))
     }
 
+    /// Whether the blob is stored with the right bytes: its stamp still fits, or a full hash says so
+    /// (and the stamp is renewed).
+    func blobIsIntact(_ sha256: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: blobURL(sha256).path) else { return false }
+        if blobLooksVerified(sha256) { return true }
+        guard (try? Self.sha256(of: blobURL(sha256))) == sha256 else { return false }
+        try? writeStamp(sha256)
+        return true
+    }
+
     /// Refuses a blob whose bytes no longer match: a cheap check of size and modification time against
     /// the stamp written when it was last hashed, and a full hash only when they differ.
     func checkBlob(_ file: ModelManifest.File, model: String, status: (String) -> Void) throws {

@@ -94,12 +94,11 @@ extension ModelStore {
         try Self.ensureDirectory(blobsDirectory)
         let lock = try await lockBlob(file.sha256) { events.status("waiting for another pull of \(file.name) to finish") }
         defer { lock.release() }
-        let blob = blobURL(file.sha256)
-        if FileManager.default.fileExists(atPath: blob.path) {
-            if blobLooksVerified(file.sha256) { events.status("\(file.name) is in the store already"); return }
-            if (try? Self.sha256(of: blob)) == file.sha256 { try writeStamp(file.sha256); return }
-            removeBlob(file.sha256)
+        if blobIsIntact(file.sha256) {
+            events.status("\(file.name) is in the store already")
+            return
         }
+        try? FileManager.default.removeItem(at: blobURL(file.sha256))  // damaged; the partial file is kept
         let partial = partialURL(file.sha256)
         let download = try PartialDownload(url: partial, expectedSize: file.size)
         defer { download.close() }

@@ -78,9 +78,8 @@ extension ModelStore {
                                          elapsed: Date().timeIntervalSince(started), finished: true))
         let lock = try await lockBlob(digest)
         defer { lock.release() }
-        if fm.fileExists(atPath: blobURL(digest).path), blobLooksVerified(digest) || (try? Self.sha256(of: blobURL(digest))) == digest {
+        if blobIsIntact(digest) {
             try? fm.removeItem(at: temporary)  // the same bytes are stored already: one copy
-            try writeStamp(digest)
         } else {
             try adopt(temporary, sha256: digest)
         }
