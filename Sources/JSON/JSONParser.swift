@@ -221,7 +221,8 @@ public struct JSONParser {
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let value = Int(text) { return .int(value) }
-        guard let value = Double(text) else { throw error("number out of range") }
+        // Beyond ±1.8e308 a double is infinite, which JSON cannot print back: refused, not kept as inf.
+        guard let value = Double(text), value.isFinite else { throw error("number out of range of a 64-bit float") }
         return .double(value)
     }
 

@@ -23,7 +23,7 @@ final class JSONTests: XCTestCase {
 
     func testRejectsMalformedInput() {
         let bad = ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"\\x\"", "\"a", "[1] 2",
-                   "{'a': 1}", "\"\u{01}\"", "1e", "NaN", "[" + String(repeating: "[", count: 300)]
+                   "{'a': 1}", "\"\u{01}\"", "1e", "NaN", "1e400", "-2e308", "[" + String(repeating: "[", count: 300)]
         for text in bad {
             XCTAssertThrowsError(try JSONParser.parse(text), "accepted \(text.debugDescription)") { error in
                 XCTAssertTrue(error is JSONParseError)
