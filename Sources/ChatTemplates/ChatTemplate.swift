@@ -50,7 +50,7 @@ public struct ChatTemplate: @unchecked Sendable {  // the syntax tree is immutab
     }
 
     /// jinja2's default globals that matter to chat templates, plus Hugging Face's two.
-    private static func builtinGlobals() -> [String: TemplateValue] {
+    static func builtinGlobals() -> [String: TemplateValue] {
         [
             "range": .function(TemplateFunction("range") { args, interpreter in
                 let bounds = try args.positional.map { value -> Int in

@@ -71,6 +71,17 @@ final class Scope {
     }
 }
 
+/// The scope a function value renders in: a macro's defining scope, a recursive loop's enclosing one.
+/// A function can be stored in a variable of that very scope or of an enclosing one (every macro
+/// is: `{% macro m() %}` defines `m` where the macro closes over), a cycle of strong references
+/// that would leak every value of the render, the whole conversation included. The interpreter
+/// cuts these references when its render ends.
+final class ScopeReference {
+    private(set) var scope: Scope?
+    init(_ scope: Scope) { self.scope = scope }
+    func cut() { scope = nil }
+}
+
 enum ControlFlow { case normal, breakLoop, continueLoop }
 
 /// The `loop` variable of a `for` body.
@@ -106,12 +117,14 @@ final class LoopObject: TemplateObject {
         case "nextitem":
             return index0 + 1 < length ? items[index0 + 1] : .undefined(Undefined(hint: "there is no next item"))
         case "cycle":
-            return .function(TemplateFunction("cycle") { [unowned self] args, _ in
+            // Strong captures: a function taken from `loop` can outlive the loop (`{% set ns.f =
+            // loop.cycle %}`), and the loop object holds no function, so no cycle forms.
+            return .function(TemplateFunction("cycle") { args, _ in
                 guard !args.positional.isEmpty else { throw TemplateError(.runtime, "no items for cycling given") }
                 return args.positional[self.index0 % args.positional.count]
             })
         case "changed":
-            return .function(TemplateFunction("changed") { [unowned self] args, _ in
+            return .function(TemplateFunction("changed") { args, _ in
                 if let last = self.lastChangedArguments, TemplateValue.list(last).pythonEquals(.list(args.positional)) {
                     return .bool(false)
                 }
@@ -132,6 +145,8 @@ final class Interpreter {
     private var callDepth = 0
     private var output = ""
     private var stack: StackGauge
+    /// Cut when the render ends (see `ScopeReference`).
+    private var scopeReferences: [ScopeReference] = []
 
     init(limits: RenderLimits, lexer: Lexer) {
         self.limits = limits
@@ -141,9 +156,23 @@ final class Interpreter {
 
     func render(_ body: [Statement], globals: Scope) throws -> String {
         stack = StackGauge(limit: limits.maximumStackBytes)
+        defer {
+            for reference in scopeReferences { reference.cut() }
+            scopeReferences.removeAll()
+        }
         let scope = Scope(parent: globals)
         _ = try execute(body, in: scope)
         return output
+    }
+
+    private func reference(_ scope: Scope) -> ScopeReference {
+        let reference = ScopeReference(scope)
+        scopeReferences.append(reference)
+        return reference
+    }
+
+    private static func renderEnded(_ name: String) -> TemplateError {
+        TemplateError(.runtime, "'\(name)' was called after the template finished rendering")
     }
 
     // MARK: Bounds
@@ -272,7 +301,9 @@ final class Interpreter {
         if items.isEmpty { return try execute(otherwise, in: scope) }
         let loop = LoopObject(items: items, depth0: depth0)
         if recursive {
+            let enclosing = reference(scope)
             loop.recurse = { [unowned self] children in
+                guard let scope = enclosing.scope else { throw Self.renderEnded("loop") }
                 try self.enterCall()
                 defer { self.exitCall() }
                 return try self.capture {
@@ -321,7 +352,9 @@ final class Interpreter {
     /// whose parent is the scope it was defined in.
     private func makeMacro(name: String, parameters: [(name: String, defaultValue: Expr?)], body: [Statement],
                            definedIn scope: Scope) -> TemplateFunction {
-        TemplateFunction(name) { arguments, interpreter in
+        let definedIn = reference(scope)
+        return TemplateFunction(name) { arguments, interpreter in
+            guard let scope = definedIn.scope else { throw Interpreter.renderEnded(name) }
             try interpreter.enterCall()
             defer { interpreter.exitCall() }
             let frame = Scope(parent: scope)
