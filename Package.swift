@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "AuditLog", targets: ["AuditLog"]),
         .library(name: "AuditSuites", targets: ["AuditSuites"]),
         .library(name: "AuditReport", targets: ["AuditReport"]),
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
         .executable(name: "hearth", targets: ["hearth"]),
     ],
     dependencies: [
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Engine", "Models", "Tokenizers", "JSON", "Store", "StructuredOutput",
+                "Engine", "Models", "Tokenizers", "JSON", "StructuredOutput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -90,6 +91,12 @@ let package = Package(
         .target(name: "AuditSuites", dependencies: ["Audit", "JSON"], resources: [.copy("Suites"), .copy("Calibration")]),
         // The audit report: one self-contained HTML page (styles, script, SVG charts and data inline).
         .target(name: "AuditReport", dependencies: ["Audit", "AuditLog", "JSON"]),
+        // The fuzz targets: each parser and decoder that reads outside input, driven by arbitrary bytes.
+        // libFuzzer runs them from the separate `Fuzz` package (scripts/fuzz.sh); the tests replay
+        // their corpora.
+        .target(name: "FuzzTargets", dependencies: [
+            "GGUF", "Models", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput", "Server",
+        ]),
         .executableTarget(
             name: "hearth",
             dependencies: [
@@ -124,6 +131,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "AuditReportTests", dependencies: ["AuditReport", "Audit", "AuditLog", "JSON"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["TestSupport", "FuzzTargets", "Tokenizers", "Models", "GGUF"]),
         // Runs the built executable as a user would.
         .testTarget(name: "HearthTests", dependencies: ["TestSupport", "hearth", "GGUF"]),
     ],
