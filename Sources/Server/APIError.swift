@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import JSON
+import NIOHTTP1
 
 /// A failure reported to the client in OpenAI's shape,
 /// `{"error": {"message": ..., "type": ..., "param": ..., "code": ...}}`, with a 4xx or 5xx status.
@@ -68,6 +69,14 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
                  type: "invalid_request_error", code: "request_too_large")
     }
 
+    /// The client left before the answer (nginx's 499): its connection closed while the body was
+    /// read or the answer computed. Nobody receives it; it keeps clients hanging up out of the
+    /// server-error counts, where it would set off alerts for ordinary client behaviour.
+    public static let clientClosedRequest = APIError(
+        status: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"),
+        message: "the client closed the connection before the response was complete", type: "client_closed_request",
+        code: "client_closed_request")
+
     public static func internalError(_ message: String) -> APIError {
         APIError(status: .internalServerError, message: message, type: "server_error", code: "internal_error")
     }
@@ -92,10 +101,17 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// Any error as the client sees it: API errors as they are, Hummingbird's own HTTP errors
     /// (unknown route, wrong method, body too large) in OpenAI's shape, anything else as a 500 that
     /// names the problem without crashing the process.
-    public static func from(_ error: Error) -> APIError {
+    /// `clientConnected`: false once the client's connection has closed, when whatever failed
+    /// (reading the body, a cancelled generation) failed because the client left.
+    public static func from(_ error: Error, clientConnected: Bool = true) -> APIError {
         switch error {
         case let error as APIError:
             return error
+        case is CancellationError:
+            return clientClosedRequest
+        case HTTPParserError.invalidEOFState:
+            // The connection ended inside the request: the client sent part of its body and left.
+            return clientClosedRequest
         case let error as HTTPError:
             let type = error.status.code >= 500 ? "server_error" : "invalid_request_error"
             let code: String?
@@ -107,6 +123,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             }
             let message = error.body ?? (error.status == .notFound ? "no such route" : error.status.reasonPhrase)
             return APIError(status: error.status, message: message, type: type, code: code)
+        case _ where !clientConnected:
+            return clientClosedRequest
         default:
             return internalError("\(error)")
         }

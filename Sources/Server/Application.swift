@@ -103,7 +103,12 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return APIError.from(error).response
+            let apiError = APIError.from(error, clientConnected: context.isConnected)
+            if apiError.status.code >= 500 {
+                // The client gets the message; the log gets what failed, for whoever runs the server.
+                context.logger.error("\(request.method) \(request.uri.path) failed: \(String(reflecting: type(of: error))): \(error)")
+            }
+            return apiError.response
         }
     }
 }
@@ -159,7 +164,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            context.record.complete(status: Int(APIError.from(error).status.code))
+            context.record.complete(status: Int(APIError.from(error, clientConnected: context.isConnected).status.code))
             throw error
         }
         if !context.record.isStreaming || response.status != .ok {

@@ -69,6 +69,10 @@ public struct HearthRequestContext: RequestContext {
     /// Bodies are collected with the server's own limit (`RequestLimits.maximumBodyBytes`).
     public var maxUploadSize: Int { Int.max }
 
+    /// Whether the client's connection is still open (always true in router tests).
+    /// `Channel.isActive` is safe to read from any thread.
+    var isConnected: Bool { channel?.isActive ?? true }
+
     /// Runs `action` when the client closes the connection (once).
     func onDisconnect(_ action: @escaping @Sendable () -> Void) {
         channel?.closeFuture.whenComplete { _ in action() }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -53,6 +54,62 @@ final class ServeLimitsTests: XCTestCase {
         XCTAssertTrue(message.contains("context"), message)
 
         let fine = try post(url, try chat("Hello"))
+        XCTAssertEqual(fine.status, 200, "\(String(describing: fine.json))")
+    }
+
+    /// A raw connection to the server: what a client that hangs up does, no HTTP library between.
+    private func connect(_ port: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw XCTSkip("could not connect to the server: errno \(errno)") }
+        return socket
+    }
+
+    private func send(_ socket: Int32, _ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    private func metric(_ server: ServeProcess, status: Int) throws -> Int {
+        let text = try String(contentsOf: URL(string: server.baseURL.replacingOccurrences(of: "/v1", with: "") + "/metrics")!, encoding: .utf8)
+        return text.split(separator: "\n")
+            .filter { $0.hasPrefix("hearth_requests_total{") && $0.contains("status=\"\(status)\"") }
+            .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    }
+
+    /// A client that hangs up is no server error: half a body then a close, or a reset while its
+    /// answer is computed, are counted as 499 (nginx's "client closed request"), never 500, and
+    /// the slot is freed. (They were 500s until the soak test found them.)
+    func testClientsThatHangUpAre499sNotServerErrors() throws {
+        _ = try TestModels.url("smollm2-135m-instruct")
+        let server = try ServeProcess(model: "smollm2-135m-instruct", parallel: 2)
+        defer { server.stop() }
+        let port = try XCTUnwrap(Int(server.baseURL.split(separator: ":").last?.split(separator: "/").first ?? ""))
+        let body = Array(try chat("Tell me a long story about a lighthouse.", maxTokens: 400))
+        let head = Array("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+
+        let halfBody = try connect(port)
+        send(halfBody, head + body.prefix(20))
+        usleep(200_000)
+        close(halfBody)
+
+        let reset = try connect(port)
+        send(reset, head + body)
+        usleep(500_000)
+        var linger = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(reset, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+        close(reset)
+
+        let deadline = Date().addingTimeInterval(30)
+        while try metric(server, status: 499) < 2 && Date() < deadline { usleep(100_000) }
+        XCTAssertEqual(try metric(server, status: 499), 2)
+        XCTAssertEqual(try metric(server, status: 500), 0)
+        let fine = try post(server.baseURL + "/chat/completions", try chat("Hello"))
         XCTAssertEqual(fine.status, 200, "\(String(describing: fine.json))")
     }
 }
