@@ -97,6 +97,7 @@ extension Interpreter {
     // MARK: Comparison
 
     func compare(_ op: String, _ left: TemplateValue, _ right: TemplateValue) throws -> Bool {
+        try charge(min(left.workSize, right.workSize))
         switch op {
         case "==": return left.pythonEquals(right)
         case "!=": return !left.pythonEquals(right)

@@ -17,7 +17,7 @@ extension Interpreter {
     ]
 
     func applyFilter(_ name: String, to value: TemplateValue, arguments args: Arguments) throws -> TemplateValue {
-        try charge()
+        try charge(1 + value.workSize)
         switch name {
         case "tojson":
             try args.check("tojson", maxPositional: 4, keywords: ["ensure_ascii", "indent", "separators", "sort_keys"])

@@ -113,6 +113,20 @@ final class TemplateFunction {
 // MARK: - Python semantics
 
 extension TemplateValue {
+    /// What walking this value once costs in work units: a string's bytes, a collection's entries.
+    /// Charged by every filter and comparison, which may walk their operands whole: charging one
+    /// unit let a template run `|int` twenty million times over a 16 MB string.
+    var workSize: Int {
+        switch self {
+        case .string(let s): return s.utf8.count
+        case .list(let items), .tuple(let items): return items.count
+        case .dict(let d): return d.count
+        default: return 0
+        }
+    }
+}
+
+extension TemplateValue {
     var isUndefined: Bool {
         if case .undefined = self { return true }
         return false

@@ -31,6 +31,13 @@ final class RobustnessTests: XCTestCase {
                     kind: .limitExceeded, limits: small)
         expectError("{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
                     kind: .limitExceeded, limits: small)
+        // Filters and comparisons walk their operands: each costs the operand's size, so running
+        // them over a long string many times ends in the budget, not after minutes (the template
+        // fuzzer's hang, Fuzz/regressions/template/int-filter-over-a-growing-string-hang).
+        expectError("{% set s = 'x' * 1000000 %}{% for i in range(1000000) %}{% set n = s|int %}{% endfor %}",
+                    kind: .limitExceeded)
+        expectError("{% set s = 'x' * 1000000 %}{% set t = s ~ '' %}{% for i in range(1000000) %}{% if s == t %}{% endif %}{% endfor %}",
+                    kind: .limitExceeded)
     }
 
     func testOutputIsBounded() {
