@@ -356,7 +356,10 @@ extension TemplateValue {
 extension String {
     /// Python's numeric literals in `int()`/`float()` accept `_` between digits.
     func replacingUnderscores() -> String {
-        guard contains("_") else { return self }
-        return split(separator: "_").joined()
+        // Over the UTF-8 bytes: Foundation's `contains` and a split by Character fold grapheme
+        // clusters, microseconds a character on non-ASCII text.
+        let underscore = UInt8(ascii: "_")
+        guard utf8.contains(underscore) else { return self }
+        return String(decoding: utf8.filter { $0 != underscore }, as: UTF8.self)
     }
 }

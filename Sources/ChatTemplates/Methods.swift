@@ -196,13 +196,19 @@ enum PythonString {
     static func strip(_ s: String, chars: String?, leading: Bool, trailing: Bool) -> String {
         let set = chars.map { Set($0.unicodeScalars) }
         let strips: (Unicode.Scalar) -> Bool = { set?.contains($0) ?? $0.isPythonSpace }
-        let scalars = Array(s.unicodeScalars)
-        var start = 0, end = scalars.count
-        if leading { while start < end, strips(scalars[start]) { start += 1 } }
-        if trailing { while end > start, strips(scalars[end - 1]) { end -= 1 } }
-        var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars[start..<end])
-        return String(out)
+        // Walks in from both ends over the string's own storage: copying the scalars into an array
+        // first made every strip cost hundreds of nanoseconds a character.
+        let scalars = s.unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        if leading { while start < end, strips(scalars[start]) { scalars.formIndex(after: &start) } }
+        if trailing {
+            while end > start {
+                let last = scalars.index(before: end)
+                guard strips(scalars[last]) else { break }
+                end = last
+            }
+        }
+        return String(scalars[start..<end])
     }
 
     /// Start offsets (in code points) of non-overlapping occurrences, left to right.
