@@ -13,6 +13,12 @@ fi
 swift build -c release --build-tests -Xswiftc -enable-testing
 .build/release/hearth pull --all
 HEARTH_REQUIRE_MODELS=1 swift test -c release --skip-build "$@"
+# A short pass of every fuzzer: libFuzzer with coverage and the address sanitizer, 15 s each, from
+# the committed seeds (the long runs and their figures are in docs/RELIABILITY.md).
+bash scripts/fuzz.sh 15
+# A short soak of `hearth serve`: 8 clients for 30 s that stream, cancel, hang up, send malformed,
+# oversized and over-context requests and repeat seeded ones; no 5xx, no leaked slot, no changed answer.
+python3 scripts/soak.py --minutes 0.5 --clients 8
 # The audit report in a real browser (headless Chromium): no console errors, no network requests,
 # the embedded figures equal `hearth audit show --output json`, layout as the committed screenshots.
 python3 scripts/check_report.py
