@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import JSON
+import NIOCore
 import NIOHTTP1
 
 /// A failure reported to the client in OpenAI's shape,
@@ -112,6 +113,14 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case HTTPParserError.invalidEOFState:
             // The connection ended inside the request: the client sent part of its body and left.
             return clientClosedRequest
+        case let error as IOError where error.errnoCode == ECONNRESET || error.errnoCode == EPIPE:
+            // The client reset the connection (while its body was read, or its answer written).
+            return clientClosedRequest
+        case let error as ChannelError:
+            switch error {
+            case .ioOnClosedChannel, .eof, .inputClosed, .outputClosed, .alreadyClosed: return clientClosedRequest
+            default: return internalError("\(error)")
+            }
         case let error as HTTPError:
             let type = error.status.code >= 500 ? "server_error" : "invalid_request_error"
             let code: String?
