@@ -71,6 +71,7 @@ public func runServer(models: ModelRegistry, configuration: ServerConfiguration,
                              constraints: constraints, logger: logger)
     let app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ClientHangUpHandler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hearth"),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

@@ -75,10 +75,11 @@ final class ServeLimitsTests: XCTestCase {
         _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    private func metric(_ server: ServeProcess, status: Int) throws -> Int {
+    private func metric(_ server: ServeProcess, status: Int, endpoint: String? = nil) throws -> Int {
         let text = try String(contentsOf: URL(string: server.baseURL.replacingOccurrences(of: "/v1", with: "") + "/metrics")!, encoding: .utf8)
         return text.split(separator: "\n")
             .filter { $0.hasPrefix("hearth_requests_total{") && $0.contains("status=\"\(status)\"") }
+            .filter { line in endpoint.map { line.contains("endpoint=\"\($0)\"") } ?? true }
             .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
     }
 
@@ -111,5 +112,46 @@ final class ServeLimitsTests: XCTestCase {
         XCTAssertEqual(try metric(server, status: 500), 0)
         let fine = try post(server.baseURL + "/chat/completions", try chat("Hello"))
         XCTAssertEqual(fine.status, 200, "\(String(describing: fine.json))")
+    }
+
+    /// A client that closes its socket normally (a FIN, no reset) while a non-streamed answer is
+    /// computed stops the generation: the slot is freed long before `max_tokens`, and the request is
+    /// a 499. Until ClientHangUpHandler, the server only noticed when it wrote the finished answer.
+    func testAClientThatClosesWhileANonStreamedAnswerIsComputedStopsIt() throws {
+        _ = try TestModels.url("smollm2-135m-instruct")
+        let server = try ServeProcess(model: "smollm2-135m-instruct", parallel: 1)
+        defer { server.stop() }
+        let port = try XCTUnwrap(Int(server.baseURL.split(separator: ":").last?.split(separator: "/").first ?? ""))
+        // Both end-of-turn tokens banned: the answer could only end at max_tokens, 6,000 tokens on.
+        let maxTokens = 6_000
+        let body = Array(try JSONSerialization.data(withJSONObject: [
+            "model": "smollm2-135m-instruct", "max_tokens": maxTokens, "temperature": 0,
+            "logit_bias": ["0": -100, "2": -100],
+            "messages": [["role": "user", "content": "Tell me a long story about a lighthouse."]],
+        ]))
+        let head = Array("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        let client = try connect(port)
+        send(client, head + body)
+        // Wait until the generation holds the slot, then close normally.
+        let started = Date().addingTimeInterval(30)
+        while try gauge(server, "hearth_active_slots") < 1 && Date() < started { usleep(20_000) }
+        XCTAssertEqual(try gauge(server, "hearth_active_slots"), 1, "the generation never started")
+        close(client)
+
+        // The answer would take minutes; the slot is free as soon as the close is seen.
+        let deadline = Date().addingTimeInterval(120)
+        while try gauge(server, "hearth_active_slots") > 0 && Date() < deadline { usleep(100_000) }
+        XCTAssertEqual(try gauge(server, "hearth_active_slots"), 0)
+        XCTAssertEqual(try metric(server, status: 499), 1)
+        XCTAssertEqual(try metric(server, status: 200, endpoint: "/v1/chat/completions"), 0)
+        XCTAssertLessThan(try gauge(server, "hearth_completion_tokens_total"), maxTokens / 2,
+                          "the generation ran on after the client left")
+    }
+
+    private func gauge(_ server: ServeProcess, _ name: String) throws -> Int {
+        let text = try String(contentsOf: URL(string: server.baseURL.replacingOccurrences(of: "/v1", with: "") + "/metrics")!, encoding: .utf8)
+        return text.split(separator: "\n")
+            .filter { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") }
+            .compactMap { Double($0.split(separator: " ").last ?? "").map { Int($0) } }.reduce(0, +)
     }
 }
