@@ -60,7 +60,7 @@ def proc_status_mib(field: str) -> float | None:
     return None
 
 
-def llama_worker(path: str, threads: int, tests: list[tuple[str, int]], repetitions: int, warmup: bool,
+def llama_worker(path: str, threads: int, tests: list[tuple[str, int, int]], repetitions: int, warmup: bool,
                  seed: int) -> list[dict]:
     """Runs the tests with llama.cpp in this process; returns rows shaped like `hearth bench`'s JSON."""
     import ctypes
@@ -85,13 +85,20 @@ def llama_worker(path: str, threads: int, tests: list[tuple[str, int]], repetiti
     rng = random.Random(seed)
     n_batch = 2048
 
-    def sequence(count: int) -> list[int]:
-        return [bos if i == 0 and bos is not None else rng.randrange(n_vocab) for i in range(count)]
+    def sequence(count: int, past: int = 0) -> list[int]:
+        return [bos if i == 0 and past == 0 and bos is not None else rng.randrange(n_vocab) for i in range(count)]
+
+    def decode(ctx, ids: list[int]) -> None:
+        for i in range(0, len(ids), n_batch):
+            chunk = ids[i:i + n_batch]
+            if L.llama_decode(ctx, L.llama_batch_get_one((L.llama_token * len(chunk))(*chunk), len(chunk))) != 0:
+                raise SystemExit("llama_decode failed on a prompt batch")
+        L.llama_synchronize(ctx)
 
     rows = []
-    for kind, count in tests:
+    for kind, count, depth in tests:
         params = L.llama_context_default_params()
-        params.n_ctx = count
+        params.n_ctx = depth + count
         params.n_batch = n_batch
         params.n_ubatch = 512
         params.type_k = params.type_v = 1  # GGML_TYPE_F16
@@ -105,8 +112,11 @@ def llama_worker(path: str, threads: int, tests: list[tuple[str, int]], repetiti
         memory = L.llama_get_memory(ctx)
 
         def measure(n: int) -> float:
+            # As llama-bench: a cleared cache, the depth's tokens (untimed), then the test.
             L.llama_memory_clear(memory, False)
-            ids = sequence(n)
+            if depth:
+                decode(ctx, sequence(depth))
+            ids = sequence(n, past=depth)
             if kind == "pp":
                 chunks = [(L.llama_token * len(c))(*c) for c in (ids[i:i + n_batch] for i in range(0, n, n_batch))]
                 begin = time.perf_counter()
@@ -127,15 +137,56 @@ def llama_worker(path: str, threads: int, tests: list[tuple[str, int]], repetiti
             measure(count if kind == "pp" else 1)
         samples = [count / measure(count) for _ in range(repetitions)]
         L.llama_free(ctx)
-        rows.append(dict(test=f"{kind}{count}", threads=threads, repetitions=repetitions, samples=samples,
+        rows.append(dict(test=test_name(kind, count, depth), threads=threads, repetitions=repetitions, samples=samples,
                          tokens_per_second=statistics.median(samples), mean=statistics.fmean(samples),
                          stddev=statistics.stdev(samples) if len(samples) > 1 else 0.0,
-                         n_prompt=count if kind == "pp" else 0, n_gen=count if kind == "tg" else 0))
+                         n_prompt=count if kind == "pp" else 0, n_gen=count if kind == "tg" else 0, n_depth=depth))
     peak = proc_status_mib("VmHWM")
     L.llama_model_free(model)
     for row in rows:
         row.update(model_file=path, load_seconds=load_seconds, peak_rss_mib=peak, baseline_rss_mib=baseline,
                    llama_cpp_python=L.__version__)
+    return rows
+
+
+def test_name(kind: str, count: int, depth: int) -> str:
+    """llama-bench's name of a test: pp512, tg128, tg128 @ d4096 (as `hearth bench` names them)."""
+    return f"{kind}{count}" + (f" @ d{depth}" if depth else "")
+
+
+def native_llama_bench(binary: str, path: str, threads: int, args) -> list[dict]:
+    """Runs a native llama-bench on the tests; returns rows shaped like `hearth bench`'s JSON.
+
+    llama-bench measures as the worker above does (a warm-up run, then -r repetitions of each test
+    on a cleared cache, the depth's tokens first and untimed), with flash attention on and an f16
+    cache (its defaults but -fa). It reports no load time; its peak resident memory is the child's
+    ru_maxrss, from wait4."""
+    command = [binary, "-m", path, "-t", str(threads), "-r", str(args.repetitions), "-fa", "on", "-o", "json",
+               "-p", ",".join(map(str, args.prompt_tokens)), "-n", ",".join(map(str, args.gen_tokens)),
+               "-d", ",".join(map(str, args.depth))]
+    import tempfile
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)  # its own rusage: ru_maxrss is this child's peak
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        if child.returncode != 0:
+            sys.stderr.write(err.read())
+            raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}")
+        output = out.read()
+    peak = usage.ru_maxrss / 1024  # KiB on Linux
+    rows = []
+    for entry in json.loads(output):
+        prompt, gen, depth = entry["n_prompt"], entry["n_gen"], entry.get("n_depth", 0)
+        if prompt and gen:
+            continue  # llama-bench's combined pg tests: Hearth has none
+        kind, count = ("pp", prompt) if prompt else ("tg", gen)
+        samples = entry["samples_ts"]
+        rows.append(dict(test=test_name(kind, count, depth), threads=entry["n_threads"], repetitions=len(samples),
+                         samples=samples, tokens_per_second=statistics.median(samples),
+                         mean=statistics.fmean(samples), stddev=statistics.stdev(samples) if len(samples) > 1 else 0.0,
+                         n_prompt=prompt, n_gen=gen, n_depth=depth, model_file=path, load_seconds=float("nan"),
+                         peak_rss_mib=peak, llama_bench=f"{entry.get('build_number')} ({entry.get('build_commit')})"))
     return rows
 
 
@@ -172,15 +223,16 @@ def wait_until_quiet(busiest: float, timeout: float) -> float:
         time.sleep(7)
 
 
-def run_measured(command: list[str]) -> tuple[list[dict], float]:
-    """Runs a benchmark process; returns its JSON and how many cores other work kept busy meanwhile
-    (all CPUs' busy time during the run, less the process's own CPU time, over the wall time)."""
+def run_measured(command) -> tuple[list[dict], float]:
+    """Runs a benchmark process (a command printing JSON, or a function running one); returns its rows
+    and how many cores other work kept busy meanwhile (all CPUs' busy time during the run, less the
+    process's own CPU time, over the wall time)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy0, _ = cpu_jiffies()
     start = time.monotonic()
-    rows = run_json(command)
+    rows = command() if callable(command) else run_json(command)
     wall = time.monotonic() - start
     busy1, _ = cpu_jiffies()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -209,7 +261,8 @@ def resolve_model(hearth: str, name: str) -> str:
 
 
 def measure(args) -> dict:
-    tests = [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]
+    tests = [(k, n, d) for d in args.depth for k, n in
+             [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]]
     commit = git_commit()  # before the runs: others may commit while they go on
     runs = []
     loads = []
@@ -242,14 +295,17 @@ def measure(args) -> dict:
                 sys.stderr.write(f"round {round_index + 1}: {engine} {name} {threads} thread(s), "
                                  f"load average {loads[-1]:.2f}\n")
                 common = ["--threads", str(threads), "--repetitions", str(args.repetitions), "--seed", str(args.seed),
-                          "-p", ",".join(map(str, args.prompt_tokens)), "-n", ",".join(map(str, args.gen_tokens))]
+                          "-p", ",".join(map(str, args.prompt_tokens)), "-n", ",".join(map(str, args.gen_tokens)),
+                          "--depth", ",".join(map(str, args.depth))]
                 if engine == "hearth":
                     command = [args.hearth, "bench", paths[name], "--output", "json", *common]
                     if args.batch_size:
                         command += ["--batch-size", str(args.batch_size)]
+                    rows, others = run_measured(command)
+                elif args.llama_bench:
+                    rows, others = run_measured(lambda: native_llama_bench(args.llama_bench, paths[name], threads, args))
                 else:
-                    command = [sys.executable, __file__, "--llama-worker", paths[name], *common]
-                rows, others = run_measured(command)
+                    rows, others = run_measured([sys.executable, __file__, "--llama-worker", paths[name], *common])
                 for row in rows:
                     row.update(engine=engine, model=name, round=round_index, other_cores=others)
                     runs.append(row)
@@ -265,7 +321,7 @@ def measure(args) -> dict:
         load_average=dict(min=min(loads), max=max(loads)),
         command=" ".join(["python3", "scripts/bench_side_by_side.py"] + sys.argv[1:]),
         repetitions=args.repetitions, noisy=args.noisy, rounds=1 + max(r["round"] for r in runs),
-        tests=[f"{k}{n}" for k, n in tests],
+        tests=[test_name(k, n, d) for k, n, d in tests],
         models=facts, limits=best_limits(limits), runs=runs)
 
 
@@ -401,15 +457,20 @@ def render(result: dict, markdown: bool) -> str:
             continue
         hl, ll, hp, lp = h["load"], l["load"], h["peak"], l["peak"]
         others = f"{h['others']:.2f} / {l['others']:.2f}"
-        resource_rows.append([model, str(threads), f"{hl:.3f}", f"{ll:.3f}", f"{hl / ll:.2f}",
+        known = ll == ll  # a native llama-bench reports no load time (NaN)
+        resource_rows.append([model, str(threads), f"{hl:.3f}", f"{ll:.3f}" if known else "n/a",
+                              f"{hl / ll:.2f}" if known else "n/a",
                               f"{hp:.0f}", f"{lp:.0f}", f"{hp / lp:.2f}", others])
     baseline = [r.get("baseline_rss_mib") for r in result["runs"] if r.get("baseline_rss_mib")]
     samples = result["repetitions"]
     lines = []
     if markdown:
         versions = sorted({r["llama_cpp_python"] for r in result["runs"] if r.get("llama_cpp_python")})
+        natives = sorted({r["llama_bench"] for r in result["runs"] if r.get("llama_bench")})
+        engine = (f"native llama-bench build {', '.join(natives)}, flash attention on" if natives
+                  else f"llama-cpp-python {', '.join(versions)}")
         lines += [f"CPU: {result['cpu']} ({result['cores']} cores visible); commit {result['commit']}; "
-                  f"{result['date']}; llama-cpp-python {', '.join(versions)}; load average (1 min) "
+                  f"{result['date']}; {engine}; load average (1 min) "
                   f"{result['load_average']['min']:.2f}–{result['load_average']['max']:.2f} during the run.", "",
                   f"Tokens/s: median ± sample standard deviation of the repetitions ({samples} per process, "
                   f"each process after a warm-up) of every quiet run, a run during which other work took at most "
@@ -507,6 +568,9 @@ def main():
                         help="a run is quiet when other work took at most CORES cores during it (default 0.15)")
     parser.add_argument("-p", "--prompt-tokens", type=counts, default=[512])
     parser.add_argument("-n", "--gen-tokens", type=counts, default=[128])
+    parser.add_argument("-d", "--depth", type=counts, default=[0], help="tokens in the cache before each test")
+    parser.add_argument("--llama-bench", metavar="PATH",
+                        help="a native llama-bench binary for llama.cpp's side (default: llama-cpp-python)")
     parser.add_argument("--batch-size", type=int, help="Hearth's prompt chunk (default: the engine's)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--hearth", default=str(ROOT / ".build/release/hearth"), help="the hearth executable")
@@ -524,7 +588,8 @@ def main():
         parser.error("--repetitions and --rounds must be at least 1")
 
     if args.llama_worker:
-        tests = [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]
+        tests = [(k, n, d) for d in args.depth for k, n in
+                 [("pp", p) for p in args.prompt_tokens if p > 0] + [("tg", n) for n in args.gen_tokens if n > 0]]
         rows = []
         for threads in args.threads:
             rows += llama_worker(args.llama_worker, threads, tests, args.repetitions, not args.no_warmup, args.seed)

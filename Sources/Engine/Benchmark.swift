@@ -5,6 +5,10 @@ import Models
 /// empty context as one call (logits of the last token only); `tg128` starts from an empty context and
 /// feeds 128 tokens one at a time, each a full forward pass with its logits, as generation does.
 ///
+/// With a depth D (llama-bench's `-d`), D tokens are already in the cache when the test starts, so
+/// it measures the same work at a long context: `pp512 @ d4096` appends a 512-token prompt to 4,096
+/// cached tokens, `tg128 @ d4096` generates 128 tokens after them.
+///
 /// Token ids are random but valid and seeded, as llama-bench's are (it calls `std::rand()`): speed
 /// does not depend on which ids are fed, and no tokenizer or sampler time is counted.
 public struct BenchmarkTest: Sendable, Equatable {
@@ -19,40 +23,56 @@ public struct BenchmarkTest: Sendable, Equatable {
     /// Sequences generating together, one token each per forward pass (as a server's continuous
     /// batch does); tokens/s then counts every sequence's tokens.
     public let sequences: Int
+    /// Tokens in each sequence's cache before the test's own (not timed).
+    public let depth: Int
 
-    public init(_ kind: Kind, tokens: Int, sequences: Int = 1) {
+    public init(_ kind: Kind, tokens: Int, sequences: Int = 1, depth: Int = 0) {
         self.kind = kind
         tokenCount = tokens
         self.sequences = kind == .generation ? max(1, sequences) : 1
+        self.depth = max(0, depth)
     }
 
-    /// llama-bench's name for the test: "pp512", "tg128"; "tg128x4" for 4 sequences together.
+    /// llama-bench's name for the test: "pp512", "tg128", "tg128 @ d4096"; "tg128x4" for 4 sequences
+    /// together.
     public var name: String {
+        let base: String
         switch kind {
-        case .promptProcessing: return "pp\(tokenCount)"
-        case .generation: return "tg\(tokenCount)" + (sequences > 1 ? "x\(sequences)" : "")
+        case .promptProcessing: base = "pp\(tokenCount)"
+        case .generation: base = "tg\(tokenCount)" + (sequences > 1 ? "x\(sequences)" : "")
         }
+        return depth > 0 ? base + " @ d\(depth)" : base
     }
+
+    /// Positions each sequence needs: the depth and the test's tokens.
+    public var contextLength: Int { depth + tokenCount }
 
     /// Runs the test `repetitions` times on a fresh context of its own and returns tokens/s of each.
     ///
     /// As llama-bench does, a warm-up run comes first and is not counted: a whole prompt for `pp`
     /// (it also pages the memory-mapped weights in), a single token for `tg`. The context is emptied
-    /// before every repetition, so each one starts at position 0. `batchSize` nil keeps the engine's
-    /// default chunk of prompt tokens.
+    /// back to the depth before every repetition, so each one starts at the same position. The depth's
+    /// tokens are evaluated once, untimed; truncating to them is exact (later positions never change
+    /// earlier ones), so every repetition sees the cache llama-bench's fresh prefill would give it.
+    /// `batchSize` nil keeps the engine's default chunk of prompt tokens.
     public func run(model: LanguageModel, threads: Int, batchSize: Int? = nil, repetitions: Int,
                     warmUp: Bool = true, seed: UInt64) throws -> [Double] {
         precondition(tokenCount > 0 && repetitions > 0 && threads > 0, "a test needs tokens, repetitions and threads")
         if sequences > 1 {
             return try runTogether(model: model, threads: threads, repetitions: repetitions, warmUp: warmUp, seed: seed)
         }
-        // A chunk longer than the prompt would only allocate scratch space that is never used.
+        // A chunk longer than the longest prompt would only allocate scratch space that is never used.
+        let longestPrompt = max(depth, kind == .promptProcessing ? tokenCount : 1)
         let context = batchSize.map {
-            model.makeContext(contextLength: tokenCount, threads: threads, batchSize: min($0, tokenCount))
-        } ?? model.makeContext(contextLength: tokenCount, threads: threads)
+            model.makeContext(contextLength: contextLength, threads: threads, batchSize: min($0, longestPrompt))
+        } ?? model.makeContext(contextLength: contextLength, threads: threads)
         var tokens = BenchmarkTokens(vocabularySize: min(model.config.vocabularySize, model.tokenizer.vocabularySize),
                                      beginning: model.tokenizer.addsBOS ? model.tokenizer.bosToken : nil,
                                      seed: seed)
+        if depth > 0 {
+            context.reset()
+            _ = try context.evaluate(tokens.sequence(count: depth))
+        }
         if warmUp {
             _ = try measure(context, tokens: &tokens, count: kind == .generation ? 1 : tokenCount)
         }
@@ -65,14 +85,20 @@ public struct BenchmarkTest: Sendable, Equatable {
     /// sequence (with its logits), all from empty caches.
     private func runTogether(model: LanguageModel, threads: Int, repetitions: Int, warmUp: Bool,
                              seed: UInt64) throws -> [Double] {
-        let context = BatchedContext(model: model, sequences: sequences, contextLength: tokenCount, threads: threads,
-                                     batchSize: sequences)
+        let context = BatchedContext(model: model, sequences: sequences, contextLength: contextLength, threads: threads,
+                                     batchSize: depth > 0 ? max(sequences, min(depth, 512)) : sequences)
         var tokens = BenchmarkTokens(vocabularySize: min(model.config.vocabularySize, model.tokenizer.vocabularySize),
                                      beginning: model.tokenizer.addsBOS ? model.tokenizer.bosToken : nil,
                                      seed: seed)
+        if depth > 0 {
+            // Each sequence its own depth tokens, in shared passes.
+            _ = try context.evaluate((0..<sequences).map {
+                .init(sequence: $0, tokens: tokens.sequence(count: depth), logits: .none)
+            })
+        }
         func measure(count: Int) throws -> Double {
-            for sequence in 0..<sequences { context.truncate(sequence: sequence, to: 0) }
-            let ids = (0..<sequences).map { _ in tokens.sequence(count: count) }
+            for sequence in 0..<sequences { context.truncate(sequence: sequence, to: depth) }
+            let ids = (0..<sequences).map { _ in depth > 0 ? tokens.continuation(count: count) : tokens.sequence(count: count) }
             let clock = ContinuousClock()
             let start = clock.now
             for step in 0..<count {
@@ -84,10 +110,10 @@ public struct BenchmarkTest: Sendable, Equatable {
         return try (0..<repetitions).map { _ in Double(tokenCount * sequences) / (try measure(count: tokenCount)) }
     }
 
-    /// Seconds that `count` tokens take from an empty context.
+    /// Seconds that `count` tokens take after the depth's.
     private func measure(_ context: InferenceContext, tokens: inout BenchmarkTokens, count: Int) throws -> Double {
-        context.reset()
-        let ids = tokens.sequence(count: count)
+        context.truncate(to: depth)
+        let ids = depth > 0 ? tokens.continuation(count: count) : tokens.sequence(count: count)
         let clock = ContinuousClock()
         let start = clock.now
         switch kind {
@@ -124,6 +150,12 @@ public struct BenchmarkTokens: Sendable {
             if index == 0, let beginning { return beginning }
             return random()
         }
+    }
+
+    /// Ids that follow tokens already in the cache: no beginning-of-sequence token (as llama-bench's
+    /// tests after a depth).
+    public mutating func continuation(count: Int) -> [Int32] {
+        (0..<max(0, count)).map { _ in random() }
     }
 }
 

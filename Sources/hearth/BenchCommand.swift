@@ -12,7 +12,9 @@ struct Bench: ParsableCommand {
         ppN evaluates an N-token prompt from an empty context (logits of the last token only); tgN feeds \
         N tokens one at a time from an empty context; with --parallel P > 1, tgNxP generates N tokens \
         for each of P sequences together, one pass per step (as `hearth serve` batches them) and \
-        counts all P·N tokens. Token ids are random, valid and seeded. Each test \
+        counts all P·N tokens. With --depth D (llama-bench's -d), D tokens are in the cache before \
+        each test (evaluated once, not timed), so "tg128 @ d4096" is generation at a long context. \
+        Token ids are random, valid and seeded. Each test \
         runs once to warm up, then --repetitions times; the table shows the median tokens/s and the \
         sample standard deviation. Load time excludes downloading a catalog model; peak memory is the \
         process's VmHWM (resident pages, memory-mapped weights included).
@@ -20,6 +22,7 @@ struct Bench: ParsableCommand {
         Examples:
           hearth bench smollm2-135m-instruct
           hearth bench gemma3-270m --threads 1,2 -p 512 -n 128 --output json
+          hearth bench qwen2.5-coder-0.5b-instruct --depth 0,4096 -r 3
         """
     )
 
@@ -41,6 +44,9 @@ struct Bench: ParsableCommand {
 
     @Option(name: .long, help: "Sequences generating together in the tg tests, comma-separated (default: 1).")
     var parallel: [CountList] = [CountList(values: [1])]
+
+    @Option(name: [.short, .long], help: "Tokens already in the cache before each test, comma-separated (default: 0).")
+    var depth: [CountList] = [CountList(values: [0])]
 
     @Option(name: [.short, .long], help: "Measured runs of each test, after one warm-up run.")
     var repetitions = 5
@@ -66,10 +72,12 @@ struct Bench: ParsableCommand {
     }
 
     private var tests: [BenchmarkTest] {
-        promptTokens.flatMap(\.values).filter { $0 > 0 }.map { BenchmarkTest(.promptProcessing, tokens: $0) }
-            + genTokens.flatMap(\.values).filter { $0 > 0 }.flatMap { tokens in
-                parallel.flatMap(\.values).map { BenchmarkTest(.generation, tokens: tokens, sequences: $0) }
-            }
+        depth.flatMap(\.values).flatMap { depth in
+            promptTokens.flatMap(\.values).filter { $0 > 0 }.map { BenchmarkTest(.promptProcessing, tokens: $0, depth: depth) }
+                + genTokens.flatMap(\.values).filter { $0 > 0 }.flatMap { tokens in
+                    parallel.flatMap(\.values).map { BenchmarkTest(.generation, tokens: tokens, sequences: $0, depth: depth) }
+                }
+        }
     }
 
     func validate() throws {
@@ -92,8 +100,8 @@ struct Bench: ParsableCommand {
         let languageModel = try LanguageModel(file: GGUFFile(urls: resolved.urls), url: url)
         let loadSeconds = Self.seconds(clock.now - loadStart)
         let trained = languageModel.config.contextLength
-        if let longest = tests.map(\.tokenCount).max(), longest > trained {
-            throw CLIError("a test of \(longest) tokens exceeds the model's context of \(trained) tokens")
+        if let longest = tests.max(by: { $0.contextLength < $1.contextLength }), longest.contextLength > trained {
+            throw CLIError("\(longest.name) needs \(longest.contextLength) positions, more than the model's context of \(trained) tokens")
         }
 
         var rows: [(test: BenchmarkTest, threads: Int, samples: [Double])] = []
@@ -113,7 +121,8 @@ struct Bench: ParsableCommand {
                 model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize,
                 parameters: languageModel.file.tensors.reduce(0) { $0 + $1.elementCount },
                 test: row.test.name, promptTokens: row.test.kind == .promptProcessing ? row.test.tokenCount : 0,
-                generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0, sequences: row.test.sequences,
+                generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0, depth: row.test.depth,
+                sequences: row.test.sequences,
                 threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
                 tokensPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
                 loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
@@ -136,11 +145,12 @@ struct Bench: ParsableCommand {
                 + "peak RSS " + (first.peakRSSMiB.map { String(format: "%.1f MiB", $0) } ?? "unknown")
                 + " | \(first.repetitions) repetitions: median tokens/s ± sample standard deviation",
             "",
-            "| threads |      test |        t/s |      ± |",
-            "| ------: | --------: | ---------: | -----: |",
         ]
+        let width = max(9, records.map(\.test.count).max() ?? 0)
+        lines.append("| threads | " + String(repeating: " ", count: width - 4) + "test |        t/s |      ± |")
+        lines.append("| ------: | " + String(repeating: "-", count: width - 1) + ": | ---------: | -----: |")
         for record in records {
-            let test = String(repeating: " ", count: max(0, 9 - record.test.count)) + record.test
+            let test = String(repeating: " ", count: max(0, width - record.test.count)) + record.test
             lines.append(String(format: "| %7d | ", record.threads) + test
                 + String(format: " | %10.2f | %6.2f |", record.tokensPerSecond ?? .nan, record.stddev ?? .nan))
         }
@@ -161,6 +171,8 @@ struct BenchRecord: Encodable {
     var test: String
     var promptTokens: Int
     var generatedTokens: Int
+    /// Tokens in the cache before the test's own.
+    var depth: Int
     /// Sequences generating together (tgNxP).
     var sequences: Int
     var threads: Int
@@ -178,7 +190,7 @@ struct BenchRecord: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, test, threads, repetitions, samples, mean, stddev, parameters, sequences
         case modelFile = "model_file", modelBytes = "model_size_bytes"
-        case promptTokens = "n_prompt", generatedTokens = "n_gen", batchSize = "batch_size"
+        case promptTokens = "n_prompt", generatedTokens = "n_gen", depth = "n_depth", batchSize = "batch_size"
         case tokensPerSecond = "tokens_per_second", loadSeconds = "load_seconds", peakRSSMiB = "peak_rss_mib"
     }
 }

@@ -85,6 +85,13 @@ final class BenchStatisticsTests: XCTestCase {
     func testTestNamesFollowLlamaBench() {
         XCTAssertEqual(BenchmarkTest(.promptProcessing, tokens: 512).name, "pp512")
         XCTAssertEqual(BenchmarkTest(.generation, tokens: 128).name, "tg128")
+        XCTAssertEqual(BenchmarkTest(.generation, tokens: 128, depth: 4096).name, "tg128 @ d4096")
+        XCTAssertEqual(BenchmarkTest(.promptProcessing, tokens: 512, depth: 4096).contextLength, 4608)
+    }
+
+    func testContinuationsCarryNoBeginningToken() {
+        var tokens = BenchmarkTokens(vocabularySize: 3, beginning: 7, seed: 3)
+        XCTAssertTrue(tokens.continuation(count: 200).allSatisfy { (0..<3).contains($0) })
     }
 
     func testRunOnATinyModelGivesOneFiniteSampleEachRepetition() throws {
@@ -103,8 +110,17 @@ final class BenchStatisticsTests: XCTestCase {
             XCTAssertEqual(samples.count, 3, test.name)
             XCTAssertTrue(samples.allSatisfy { $0.isFinite && $0 > 0 }, test.name)
         }
+        // After a depth: the cached tokens plus the test's must fit, and do up to the last position.
+        for test in [BenchmarkTest(.promptProcessing, tokens: 16, depth: 48), BenchmarkTest(.generation, tokens: 8, depth: 56),
+                     BenchmarkTest(.generation, tokens: 4, sequences: 3, depth: 60)] {
+            let samples = try test.run(model: model, threads: 2, batchSize: 7, repetitions: 2, seed: 1)
+            XCTAssertEqual(samples.count, 2, test.name)
+            XCTAssertTrue(samples.allSatisfy { $0.isFinite && $0 > 0 }, test.name)
+        }
         // A test longer than the model's context is an error, not a crash.
         XCTAssertThrowsError(try BenchmarkTest(.promptProcessing, tokens: 65).run(model: model, threads: 1,
                                                                                  repetitions: 1, seed: 1))
+        XCTAssertThrowsError(try BenchmarkTest(.generation, tokens: 8, depth: 60).run(model: model, threads: 1,
+                                                                                    repetitions: 1, seed: 1))
     }
 }
