@@ -310,7 +310,11 @@ def measure(args) -> dict:
                     row.update(engine=engine, model=name, round=round_index, other_cores=others)
                     runs.append(row)
     loads.append(os.getloadavg()[0])
-    facts = {name: model_facts(path, max(args.prompt_tokens)) for name, path in paths.items()}
+    try:
+        facts = {name: model_facts(path, max(args.prompt_tokens)) for name, path in paths.items()}
+    except ImportError:  # the work-per-token table needs llama.cpp's gguf package; the speeds do not
+        sys.stderr.write("no gguf package (pip install gguf): the work-per-token table is left out\n")
+        facts = {}
     if not args.no_limits:
         if args.quiet is not None:
             wait_until_quiet(args.quiet, args.quiet_timeout)

@@ -49,25 +49,7 @@ static void silu_portable(float *gate, const float *up, int64_t count) {
 
 #if HK_X86
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
-
-// e^x for x in [−87, 88] (clamped there: beyond, the activation is x or 0 to float precision):
-// 2^n · e^r with n = round(x·log2 e), r = x − n·ln 2 in two parts, e^r by Cephes' degree-7 polynomial.
-static inline __m256 exp8(__m256 x) {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
-    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    const __m256 y = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
-}
+#include "hk_exp.h"
 
 static void rms_norm_avx2(const float *x, const float *weight, int64_t count, float epsilon, float *out) {
     __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
@@ -95,7 +77,7 @@ static void gelu_avx2(float *gate, const float *up, int64_t count) {
         const __m256 x = _mm256_loadu_ps(gate + i);
         const __m256 inner = _mm256_add_ps(one, _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(gelu_cubic), x), x));
         const __m256 u = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(sqrt_2_over_pi), x), inner);
-        const __m256 e = exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
+        const __m256 e = hk_exp8(_mm256_mul_ps(_mm256_set1_ps(-2.0f), u));
         _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
     }
     gelu_portable(gate + i, up + i, count - i);
@@ -106,7 +88,7 @@ static void silu_avx2(float *gate, const float *up, int64_t count) {
     const __m256 one = _mm256_set1_ps(1.0f);
     for (; i + 8 <= count; i += 8) {
         const __m256 x = _mm256_loadu_ps(gate + i);
-        const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
+        const __m256 e = hk_exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
         _mm256_storeu_ps(gate + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
     }
     silu_portable(gate + i, up + i, count - i);

@@ -5,8 +5,10 @@
 // Per token and head: s_j = (q · k_j) · scale for the positions j of the span, p = softmax(s)
 // (max subtracted, expf, the sum in double, one multiply by the float reciprocal, as Ops.softmax
 // does), o = Σ_j p_j · v_j in position order. The AVX2 level keys each key and value row once
-// for up to four heads, and sums the dot products in eight lanes; the Swift twin
-// (Kernels/Attention.swift) sums them in order, so they agree to rounding.
+// for up to four heads, sums the dot products in eight lanes, and takes the exponentials eight at
+// a time (hk_exp8, within 2 ulp of expf: at long contexts, one expf per score and head was the
+// largest cost of a generated token); the Swift twin (Kernels/Attention.swift) sums in order and
+// calls expf, so they agree to rounding.
 #include <math.h>
 #include "hk_internal.h"
 
@@ -54,11 +56,49 @@ static void attend_portable(const float *q, int group, int64_t head_size, const 
 #if HK_X86
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
+#include "hk_exp.h"
+
 static inline float hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+}
+
+static inline float hmax8(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+// softmax_in_place's steps eight scores at a time: the maximum, e^(s − max) by hk_exp8 with the
+// sum in double (two accumulators of four), then one multiply by the float reciprocal.
+static void softmax_avx2(float *s, int64_t count) {
+    __m256 vmax = _mm256_set1_ps(-INFINITY);
+    int64_t j = 0;
+    for (; j + 8 <= count; j += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(s + j));
+    float max = hmax8(vmax);
+    for (; j < count; ++j) max = s[j] > max ? s[j] : max;
+    const __m256 vm = _mm256_set1_ps(max);
+    __m256d sum0 = _mm256_setzero_pd(), sum1 = _mm256_setzero_pd();
+    for (j = 0; j + 8 <= count; j += 8) {
+        const __m256 e = hk_exp8(_mm256_sub_ps(_mm256_loadu_ps(s + j), vm));
+        _mm256_storeu_ps(s + j, e);
+        sum0 = _mm256_add_pd(sum0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        sum1 = _mm256_add_pd(sum1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    const __m256d both = _mm256_add_pd(sum0, sum1);
+    __m128d half = _mm_add_pd(_mm256_castpd256_pd128(both), _mm256_extractf128_pd(both, 1));
+    double sum = _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
+    for (; j < count; ++j) {
+        s[j] = expf(s[j] - max);
+        sum += (double)s[j];
+    }
+    const __m256 inverse = _mm256_set1_ps((float)(1.0 / sum));
+    for (j = 0; j + 8 <= count; j += 8) _mm256_storeu_ps(s + j, _mm256_mul_ps(_mm256_loadu_ps(s + j), inverse));
+    const float scalar = (float)(1.0 / sum);
+    for (; j < count; ++j) s[j] *= scalar;
 }
 
 // Up to four heads (G) at a time: each key and value row is loaded once for all of them.
@@ -106,7 +146,7 @@ static inline __attribute__((always_inline)) void attend_heads(
             scores[(size_t)g * span + (size_t)(j - first)] = dot * scale;
         }
     }
-    for (int g = 0; g < G; ++g) softmax_in_place(scores + (size_t)g * span, (int64_t)span);
+    for (int g = 0; g < G; ++g) softmax_avx2(scores + (size_t)g * span, (int64_t)span);
     // Sixteen output values of each head at a time, in registers over all positions.
     int64_t i = 0;
     for (; i + 16 <= value_size; i += 16) {
