@@ -58,11 +58,13 @@ static void attend_portable(const float *q, int group, int64_t head_size, const 
 
 #include "hk_exp.h"
 
-static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
+// The eight sums of eight vectors, as one vector: [Σ a[0], Σ a[1], ..., Σ a[7]].
+static inline __m256 dots8(const __m256 a[8]) {
+    const __m256 t0 = _mm256_hadd_ps(a[0], a[1]), t1 = _mm256_hadd_ps(a[2], a[3]);
+    const __m256 t2 = _mm256_hadd_ps(a[4], a[5]), t3 = _mm256_hadd_ps(a[6], a[7]);
+    const __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
+    // u0: sums of a[0..3] over lanes 0-3 (low half) and 4-7 (high half); u1 the same for a[4..7].
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
 static inline float hmax8(__m256 v) {
@@ -101,93 +103,141 @@ static void softmax_avx2(float *s, int64_t count) {
     for (; j < count; ++j) s[j] *= scalar;
 }
 
-// Up to four heads (G) at a time: each key and value row is loaded once for all of them.
-static inline __attribute__((always_inline)) void attend_heads(
-    const float *q, int64_t head_size, const float *keys, const float *values, size_t key_stride, size_t value_stride,
-    int64_t value_size, int64_t first, int64_t last, float scale, float *scores, size_t span, float *out,
-    const int G) {
-    // Two positions at a time: eight independent sums hide the FMA latency (four would not).
-    int64_t j = first;
-    for (; j + 1 <= last; j += 2) {
-        const float *k0 = keys + (size_t)j * key_stride, *k1 = k0 + key_stride;
-        __m256 acc0[4], acc1[4];
-        for (int g = 0; g < G; ++g) acc0[g] = acc1[g] = _mm256_setzero_ps();
-        int64_t i = 0;
-        for (; i + 8 <= head_size; i += 8) {
-            const __m256 a = _mm256_loadu_ps(k0 + i), b = _mm256_loadu_ps(k1 + i);
-            for (int g = 0; g < G; ++g) {
-                const __m256 qv = _mm256_loadu_ps(q + (size_t)g * (size_t)head_size + i);
-                acc0[g] = _mm256_fmadd_ps(qv, a, acc0[g]);
-                acc1[g] = _mm256_fmadd_ps(qv, b, acc1[g]);
-            }
-        }
-        for (int g = 0; g < G; ++g) {
-            float dot0 = hsum8(acc0[g]), dot1 = hsum8(acc1[g]);
-            for (int64_t r = i; r < head_size; ++r) {
-                dot0 += q[(size_t)g * (size_t)head_size + r] * k0[r];
-                dot1 += q[(size_t)g * (size_t)head_size + r] * k1[r];
-            }
-            scores[(size_t)g * span + (size_t)(j - first)] = dot0 * scale;
-            scores[(size_t)g * span + (size_t)(j + 1 - first)] = dot1 * scale;
-        }
-    }
-    for (; j <= last; ++j) {
-        const float *k = keys + (size_t)j * key_stride;
-        __m256 acc[4];
-        for (int g = 0; g < G; ++g) acc[g] = _mm256_setzero_ps();
-        int64_t i = 0;
-        for (; i + 8 <= head_size; i += 8) {
-            const __m256 kv = _mm256_loadu_ps(k + i);
-            for (int g = 0; g < G; ++g) acc[g] = _mm256_fmadd_ps(_mm256_loadu_ps(q + (size_t)g * (size_t)head_size + i), kv, acc[g]);
-        }
-        for (int g = 0; g < G; ++g) {
-            float dot = hsum8(acc[g]);
-            for (int64_t r = i; r < head_size; ++r) dot += q[(size_t)g * (size_t)head_size + r] * k[r];
-            scores[(size_t)g * span + (size_t)(j - first)] = dot * scale;
-        }
-    }
-    for (int g = 0; g < G; ++g) softmax_avx2(scores + (size_t)g * span, (int64_t)span);
-    // Sixteen output values of each head at a time, in registers over all positions.
-    int64_t i = 0;
-    for (; i + 16 <= value_size; i += 16) {
-        __m256 lo[4], hi[4];
-        for (int g = 0; g < G; ++g) lo[g] = hi[g] = _mm256_setzero_ps();
-        for (int64_t j = first; j <= last; ++j) {
-            const float *v = values + (size_t)j * value_stride + i;
-            const __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8);
-            for (int g = 0; g < G; ++g) {
-                const __m256 p = _mm256_broadcast_ss(scores + (size_t)g * span + (size_t)(j - first));
-                lo[g] = _mm256_fmadd_ps(p, v0, lo[g]);
-                hi[g] = _mm256_fmadd_ps(p, v1, hi[g]);
-            }
-        }
-        for (int g = 0; g < G; ++g) {
-            _mm256_storeu_ps(out + (size_t)g * (size_t)value_size + i, lo[g]);
-            _mm256_storeu_ps(out + (size_t)g * (size_t)value_size + i + 8, hi[g]);
-        }
-    }
-    for (; i < value_size; ++i)
-        for (int g = 0; g < G; ++g) {
-            float o = 0;
-            for (int64_t j = first; j <= last; ++j)
-                o += scores[(size_t)g * span + (size_t)(j - first)] * values[(size_t)j * value_stride + (size_t)i];
-            out[(size_t)g * (size_t)value_size + (size_t)i] = o;
-        }
+// The sum of one vector's eight lanes in the order dots8 sums each of its eight:
+// ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7)), so that a score is the same float whichever
+// of the two computes it.
+static inline float sum8_pairwise(__m256 v) {
+    const __m256 t = _mm256_hadd_ps(v, v);
+    const __m256 u = _mm256_hadd_ps(t, t);
+    return _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(u), _mm256_extractf128_ps(u, 1)));
 }
 
-static void attend_avx2(const float *q, int group, int64_t head_size, const float *keys, const float *values,
-                        size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale,
-                        float *scores, float *out) {
-    const size_t span = (size_t)(last - first + 1);
-    for (int g = 0; g < group; g += 4) {
-        const float *qg = q + (size_t)g * (size_t)head_size;
-        float *sg = scores + (size_t)g * span;
-        float *og = out + (size_t)g * (size_t)value_size;
-        switch (group - g < 4 ? group - g : 4) {
-        case 1: attend_heads(qg, head_size, keys, values, key_stride, value_stride, value_size, first, last, scale, sg, span, og, 1); break;
-        case 2: attend_heads(qg, head_size, keys, values, key_stride, value_stride, value_size, first, last, scale, sg, span, og, 2); break;
-        case 3: attend_heads(qg, head_size, keys, values, key_stride, value_stride, value_size, first, last, scale, sg, span, og, 3); break;
-        default: attend_heads(qg, head_size, keys, values, key_stride, value_stride, value_size, first, last, scale, sg, span, og, 4); break;
+// Scaled dots of one query head with the keys of positions from...to, into s[0...to − from].
+// Eight positions at a time: one accumulator per position (eight independent sums hide the FMA
+// latency), each eight-float chunk of the query loaded once for the eight keys, the eight sums
+// reduced together (dots8), not one horizontal sum per dot, which cost as much as the dot itself
+// at a head size of 64. Every position's score is the same float in either loop.
+static inline void score_span(const float *qh, int64_t head_size, const float *keys, size_t key_stride,
+                              int64_t from, int64_t to, float scale, float *s) {
+    const __m256 vscale = _mm256_set1_ps(scale);
+    int64_t j = from;
+    for (; j + 7 <= to; j += 8) {
+        const float *k0 = keys + (size_t)j * key_stride;
+        __m256 acc[8];
+        for (int p = 0; p < 8; ++p) acc[p] = _mm256_setzero_ps();
+        int64_t i = 0;
+        for (; i + 8 <= head_size; i += 8) {
+            const __m256 qv = _mm256_loadu_ps(qh + i);
+            for (int p = 0; p < 8; ++p)
+                acc[p] = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k0 + (size_t)p * key_stride + (size_t)i), acc[p]);
+        }
+        __m256 dots = dots8(acc);
+        if (i < head_size) {
+            float partial[8];
+            _mm256_storeu_ps(partial, dots);
+            for (int p = 0; p < 8; ++p)
+                for (int64_t r = i; r < head_size; ++r) partial[p] += qh[r] * k0[(size_t)p * key_stride + (size_t)r];
+            dots = _mm256_loadu_ps(partial);
+        }
+        _mm256_storeu_ps(s + (j - from), _mm256_mul_ps(dots, vscale));
+    }
+    for (; j <= to; ++j) {
+        const float *k = keys + (size_t)j * key_stride;
+        __m256 acc = _mm256_setzero_ps();
+        int64_t i = 0;
+        for (; i + 8 <= head_size; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(qh + i), _mm256_loadu_ps(k + i), acc);
+        float dot = sum8_pairwise(acc);
+        for (int64_t r = i; r < head_size; ++r) dot += qh[r] * k[r];
+        s[j - from] = dot * scale;
+    }
+}
+
+// o += Σ_{j = from...to} p[j − from] · v_j, each output value summed in position order with fused
+// multiply-adds, except the values past the last multiple of 16 (a multiply and an add), as before
+// the values were split into tiles, so tiles change nothing. Sixty-four values at a time where
+// they fit: eight independent sums per position (two alone waited on the FMA latency).
+static inline void accumulate_span(const float *p, const float *values, size_t value_stride, int64_t value_size,
+                                   int64_t from, int64_t to, float *o) {
+    int64_t i = 0;
+    for (; i + 64 <= value_size; i += 64) {
+        __m256 acc[8];
+        for (int k = 0; k < 8; ++k) acc[k] = _mm256_loadu_ps(o + i + 8 * k);
+        for (int64_t j = from; j <= to; ++j) {
+            const float *v = values + (size_t)j * value_stride + (size_t)i;
+            const __m256 w = _mm256_broadcast_ss(p + (j - from));
+            for (int k = 0; k < 8; ++k) acc[k] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8 * k), acc[k]);
+        }
+        for (int k = 0; k < 8; ++k) _mm256_storeu_ps(o + i + 8 * k, acc[k]);
+    }
+    for (; i + 16 <= value_size; i += 16) {
+        __m256 lo = _mm256_loadu_ps(o + i), hi = _mm256_loadu_ps(o + i + 8);
+        for (int64_t j = from; j <= to; ++j) {
+            const float *v = values + (size_t)j * value_stride + (size_t)i;
+            const __m256 w = _mm256_broadcast_ss(p + (j - from));
+            lo = _mm256_fmadd_ps(w, _mm256_loadu_ps(v), lo);
+            hi = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8), hi);
+        }
+        _mm256_storeu_ps(o + i, lo);
+        _mm256_storeu_ps(o + i + 8, hi);
+    }
+    for (; i < value_size; ++i) {
+        float acc = o[i];
+        for (int64_t j = from; j <= to; ++j) acc += p[j - from] * values[(size_t)j * value_stride + (size_t)i];
+        o[i] = acc;
+    }
+}
+
+// Positions per tile: about 16 KiB of keys (or values), so a tile stays in L1 while every row and
+// head of the block uses it; a multiple of 8.
+static inline int64_t tile_positions(int64_t row_floats) {
+    int64_t n = 16384 / (4 * (row_floats > 0 ? row_floats : 1));
+    n -= n % 8;
+    return n < 8 ? 8 : n;
+}
+
+// Attention of `rows` query rows (consecutive tokens of one sequence) for `group` heads over one
+// key/value head, row r over positions first[r]...last[r]. Keys and values are read in tiles, each
+// tile once for all rows and heads of the block (a row alone read every cached key and value
+// once per row, from L3 at long contexts: a 512-token prompt after 4,096 cached tokens moved some
+// 100 GB). Each row's result is the same float for float as with rows = 1.
+static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int group, int64_t head_size,
+                             const float *keys, const float *values, size_t key_stride, size_t value_stride,
+                             int64_t value_size, const int64_t *first, const int64_t *last, float scale,
+                             float *scores, size_t span_capacity, float *out, size_t out_stride) {
+    int64_t low = first[0], high = last[0];
+    for (int r = 1; r < rows; ++r) {
+        low = first[r] < low ? first[r] : low;
+        high = last[r] > high ? last[r] : high;
+    }
+    // Scores, key tile by key tile.
+    const int64_t key_tile = tile_positions(head_size);
+    for (int64_t t0 = low; t0 <= high; t0 += key_tile) {
+        const int64_t t1 = t0 + key_tile - 1 < high ? t0 + key_tile - 1 : high;
+        for (int r = 0; r < rows; ++r) {
+            const int64_t from = t0 > first[r] ? t0 : first[r], to = t1 < last[r] ? t1 : last[r];
+            if (from > to) continue;
+            for (int g = 0; g < group; ++g)
+                score_span(q + (size_t)r * q_stride + (size_t)g * (size_t)head_size, head_size, keys, key_stride,
+                           from, to, scale, scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity + (size_t)(from - first[r]));
+        }
+    }
+    for (int r = 0; r < rows; ++r)
+        for (int g = 0; g < group; ++g) {
+            softmax_avx2(scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity, last[r] - first[r] + 1);
+            float *o = out + (size_t)r * out_stride + (size_t)g * (size_t)value_size;
+            for (int64_t i = 0; i < value_size; ++i) o[i] = 0;
+        }
+    // Weighted values, value tile by value tile.
+    const int64_t value_tile = tile_positions(value_size);
+    for (int64_t t0 = low; t0 <= high; t0 += value_tile) {
+        const int64_t t1 = t0 + value_tile - 1 < high ? t0 + value_tile - 1 : high;
+        for (int r = 0; r < rows; ++r) {
+            const int64_t from = t0 > first[r] ? t0 : first[r], to = t1 < last[r] ? t1 : last[r];
+            if (from > to) continue;
+            for (int g = 0; g < group; ++g)
+                accumulate_span(scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity + (size_t)(from - first[r]),
+                                values, value_stride, value_size, from, to,
+                                out + (size_t)r * out_stride + (size_t)g * (size_t)value_size);
         }
     }
 }
@@ -195,18 +245,33 @@ static void attend_avx2(const float *q, int group, int64_t head_size, const floa
 #pragma clang attribute pop
 #endif
 
-int hk_attend(const float *q, int group, int64_t head_size, const float *keys, const float *values,
-              size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale, float *out) {
-    if (group <= 0 || first < 0 || last < first) return 0;
-    const size_t span = (size_t)(last - first + 1);
-    float *scores = hk_thread_scratch(3, (size_t)group * span * sizeof(float));
+int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const float *keys,
+                   const float *values, size_t key_stride, size_t value_stride, int64_t value_size,
+                   const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
+    if (rows <= 0 || group <= 0) return 0;
+    size_t span_capacity = 0;
+    for (int r = 0; r < rows; ++r) {
+        if (first[r] < 0 || last[r] < first[r]) return 0;
+        const size_t span = (size_t)(last[r] - first[r] + 1);
+        span_capacity = span > span_capacity ? span : span_capacity;
+    }
+    float *scores = hk_thread_scratch(3, (size_t)rows * (size_t)group * span_capacity * sizeof(float));
     if (!scores) return 0;
 #if HK_X86
     if (hk_active_level() >= HK_LEVEL_AVX2) {
-        attend_avx2(q, group, head_size, keys, values, key_stride, value_stride, value_size, first, last, scale, scores, out);
+        attend_rows_avx2(q, q_stride, rows, group, head_size, keys, values, key_stride, value_stride, value_size,
+                         first, last, scale, scores, span_capacity, out, out_stride);
         return 1;
     }
 #endif
-    attend_portable(q, group, head_size, keys, values, key_stride, value_stride, value_size, first, last, scale, scores, out);
+    for (int r = 0; r < rows; ++r)
+        attend_portable(q + (size_t)r * q_stride, group, head_size, keys, values, key_stride, value_stride, value_size,
+                        first[r], last[r], scale, scores, out + (size_t)r * out_stride);
     return 1;
+}
+
+int hk_attend(const float *q, int group, int64_t head_size, const float *keys, const float *values,
+              size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale, float *out) {
+    return hk_attend_rows(q, 0, 1, group, head_size, keys, values, key_stride, value_stride, value_size,
+                          &first, &last, scale, out, 0);
 }

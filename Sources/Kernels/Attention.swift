@@ -23,6 +23,27 @@ public enum Attention {
         }
     }
 
+    /// `attend` for `rows` query rows of one sequence at once: row r's query heads start at
+    /// `query + r·queryRowStride`, it attends over `first[r]...last[r]`, and its output goes to
+    /// `out + r·outRowStride`. The cached keys and values are read once per block of rows rather
+    /// than once per row; each row's output is exactly what `attend` gives it alone.
+    public static func attendRows(query: UnsafePointer<Float>, queryRowStride: Int, rows: Int, group: Int, headSize: Int,
+                                  keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,
+                                  valueSize: Int, first: [Int], last: [Int], scale: Float,
+                                  into out: UnsafeMutablePointer<Float>, outRowStride: Int) {
+        precondition(first.count == rows && last.count == rows && zip(first, last).allSatisfy { 0 <= $0 && $0 <= $1 })
+        let firsts = first.map(Int64.init), lasts = last.map(Int64.init)
+        let done = hk_attend_rows(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
+                                  keyStride, valueStride, Int64(valueSize), firsts, lasts, scale, out, outRowStride)
+        if done == 0 {
+            for r in 0..<rows {
+                attendScalar(query: query + r * queryRowStride, group: group, headSize: headSize, keys: keys, keyStride: keyStride,
+                             values: values, valueStride: valueStride, valueSize: valueSize, positions: first[r]...last[r],
+                             scale: scale, into: out + r * outRowStride)
+            }
+        }
+    }
+
     /// The scalar twin of `attend`: the same steps in plain loops.
     public static func attendScalar(query: UnsafePointer<Float>, group: Int, headSize: Int,
                                     keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,

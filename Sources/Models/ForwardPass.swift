@@ -192,22 +192,45 @@ final class ForwardPass {
         let hs = c.headSize, vs = c.valueHeadSize
         let outDim = c.headCount * vs
         let scale = c.attentionScale
-        // One task per row and KV head (its query heads together, so each key and value row is read
-        // once for all of them); later rows see more positions, and the pool hands tasks out one at
-        // a time, so the threads stay even. With fewer tasks than threads (one generated token),
-        // one task per query head instead: each head's result is the same either way.
-        let headsPerTask = n * c.headCountKV >= pool.threadCount ? groupSize : 1
-        let tasksPerRow = c.headCount / headsPerTask
-        pool.parallelFor(n * tasksPerRow) { task in
-            let t = task / tasksPerRow, head = (task % tasksPerRow) * headsPerTask
+        // One task per block of rows and KV head: up to `attentionBlockRows` consecutive rows of one
+        // sequence with their query heads together, so each cached key and value is read once for
+        // all of them (a row's result does not depend on its block). Later rows see more positions,
+        // and the pool hands tasks out one at a time, so the threads stay even. With fewer tasks
+        // than threads (one generated token), one task per query head instead: each head's result
+        // is the same either way.
+        let blocks = Self.rowBlocks(positions: positions, caches: caches, limit: Self.attentionBlockRows)
+        let headsPerTask = blocks.count * c.headCountKV >= pool.threadCount ? groupSize : 1
+        let tasksPerBlock = c.headCount / headsPerTask
+        pool.parallelFor(blocks.count * tasksPerBlock) { task in
+            let rows = blocks[task / tasksPerBlock], head = (task % tasksPerBlock) * headsPerTask
             let kvHead = head / groupSize
-            let pos = positions[t]
-            let first = window.map { max(0, pos - $0 + 1) } ?? 0
-            Attention.attend(query: s.query + t * qd + head * hs, group: headsPerTask, headSize: hs,
-                             keys: caches[t].keys[layer] + kvHead * hs, keyStride: kd,
-                             values: caches[t].values[layer] + kvHead * vs, valueStride: vd, valueSize: vs,
-                             positions: first...pos, scale: scale, into: out + t * outDim + head * vs)
+            let t0 = rows.lowerBound, cache = caches[t0]
+            let last = rows.map { positions[$0] }
+            let first = last.map { pos in window.map { max(0, pos - $0 + 1) } ?? 0 }
+            Attention.attendRows(query: s.query + t0 * qd + head * hs, queryRowStride: qd, rows: rows.count,
+                                 group: headsPerTask, headSize: hs,
+                                 keys: cache.keys[layer] + kvHead * hs, keyStride: kd,
+                                 values: cache.values[layer] + kvHead * vs, valueStride: vd, valueSize: vs,
+                                 first: first, last: last, scale: scale,
+                                 into: out + t0 * outDim + head * vs, outRowStride: outDim)
         }
+    }
+
+    /// Rows attended together: at long contexts a row alone spent most of its time reading the cache
+    /// from L3; eight rows read it once (a 512-token prompt after 4,096 cached tokens on Qwen2.5).
+    static let attentionBlockRows = 8
+
+    /// The pass's rows cut into runs of at most `limit` consecutive positions of one sequence.
+    static func rowBlocks(positions: [Int], caches: [KVCache], limit: Int) -> [Range<Int>] {
+        guard !positions.isEmpty else { return [] }
+        var blocks: [Range<Int>] = []
+        var start = 0
+        for t in 1...positions.count where t == positions.count || t - start == limit
+            || caches[t] !== caches[t - 1] || positions[t] != positions[t - 1] + 1 {
+            blocks.append(start..<t)
+            start = t
+        }
+        return blocks
     }
 
     /// Final norm and output projection for the given rows of the last pass.

@@ -47,6 +47,50 @@ final class AttentionTests: XCTestCase {
         }
     }
 
+    /// Rows attended together give each row exactly (bit for bit) what it gets alone, whatever the
+    /// block: the forward pass's batch invariance rests on it. Rows of one sequence (spans growing by
+    /// one), a sliding window (the first position moving too), spans across the 8-position blocks
+    /// and the key and value tiles.
+    func testRowsTogetherEqualEachRowAloneBitForBit() throws {
+        var rng = TestRandom(seed: 47)
+        let shapes: [(group: Int, headSize: Int, valueSize: Int)] = [(7, 64, 64), (4, 256, 256), (2, 20, 36), (3, 7, 5), (1, 64, 80)]
+        for shape in shapes {
+            let positions = 700
+            let keyStride = shape.headSize + 3, valueStride = shape.valueSize + 5
+            let keys = random(positions * keyStride, &rng, scale: 2)
+            let values = random(positions * valueStride, &rng)
+            let rows = 6
+            let queryStride = shape.group * shape.headSize + 1, outStride = shape.group * shape.valueSize + 2
+            let query = random(rows * queryStride, &rng, scale: 2)
+            let scale = 1 / Float(shape.headSize).squareRoot()
+            for window in [nil, 37] as [Int?] {
+                let last = (0..<rows).map { 690 + $0 }
+                let first = last.map { pos in window.map { max(0, pos - $0 + 1) } ?? 0 }
+                for level in KernelDispatch.available {
+                    KernelDispatch.force(level)
+                    var together = [Float](repeating: .nan, count: rows * outStride)
+                    Attention.attendRows(query: query, queryRowStride: queryStride, rows: rows, group: shape.group,
+                                         headSize: shape.headSize, keys: keys, keyStride: keyStride, values: values,
+                                         valueStride: valueStride, valueSize: shape.valueSize, first: first, last: last,
+                                         scale: scale, into: &together, outRowStride: outStride)
+                    for r in 0..<rows {
+                        var alone = [Float](repeating: .nan, count: shape.group * shape.valueSize)
+                        query.withUnsafeBufferPointer { q in
+                            Attention.attend(query: q.baseAddress! + r * queryStride, group: shape.group, headSize: shape.headSize,
+                                             keys: keys, keyStride: keyStride, values: values, valueStride: valueStride,
+                                             valueSize: shape.valueSize, positions: first[r]...last[r], scale: scale, into: &alone)
+                        }
+                        for i in alone.indices {
+                            XCTAssertEqual(together[r * outStride + i].bitPattern, alone[i].bitPattern,
+                                           "\(shape) window \(String(describing: window)) row \(r) [\(i)] at \(level)")
+                        }
+                    }
+                }
+                KernelDispatch.reset()
+            }
+        }
+    }
+
     /// A one-position span is that position's value, exactly; equal scores average the values.
     func testAttendKnownCases() {
         let keys: [Float] = [1, 0, 0, 1]

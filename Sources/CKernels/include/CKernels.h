@@ -90,6 +90,13 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
 /// nothing, for an empty span or a zero group, or when scratch memory cannot be had.
 int hk_attend(const float *q, int group, int64_t head_size, const float *keys, const float *values,
               size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale, float *out);
+/// hk_attend for `rows` query rows of one sequence (row r at q + r·q_stride, positions first[r]
+/// through last[r], output at out + r·out_stride), the cached keys and values read once per block
+/// of rows; every row's output is exactly what hk_attend gives it alone. Returns 0, computing
+/// nothing, on an empty span or when scratch memory cannot be had.
+int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const float *keys,
+                   const float *values, size_t key_stride, size_t value_stride, int64_t value_size,
+                   const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride);
 
 /// out[i] = x[i] · (1/√(mean(x²) + epsilon)) · weight[i], the sum of squares in double. `out` may
 /// be `x`.
