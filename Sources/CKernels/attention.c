@@ -195,6 +195,13 @@ static inline int64_t tile_positions(int64_t row_floats) {
     return n < 8 ? 8 : n;
 }
 
+// The part of tile t0...t1 inside row r's span, in *from...*to; false where they do not meet.
+static inline int clip_to_row(int64_t t0, int64_t t1, int64_t first, int64_t last, int64_t *from, int64_t *to) {
+    *from = t0 > first ? t0 : first;
+    *to = t1 < last ? t1 : last;
+    return *from <= *to;
+}
+
 // Attention of `rows` query rows (consecutive tokens of one sequence) for `group` heads over one
 // key/value head, row r over positions first[r]...last[r]. Keys and values are read in tiles, each
 // tile once for all rows and heads of the block (a row alone read every cached key and value
@@ -214,8 +221,8 @@ static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int grou
     for (int64_t t0 = low; t0 <= high; t0 += key_tile) {
         const int64_t t1 = t0 + key_tile - 1 < high ? t0 + key_tile - 1 : high;
         for (int r = 0; r < rows; ++r) {
-            const int64_t from = t0 > first[r] ? t0 : first[r], to = t1 < last[r] ? t1 : last[r];
-            if (from > to) continue;
+            int64_t from, to;
+            if (!clip_to_row(t0, t1, first[r], last[r], &from, &to)) continue;
             for (int g = 0; g < group; ++g)
                 score_span(q + (size_t)r * q_stride + (size_t)g * (size_t)head_size, head_size, keys, key_stride,
                            from, to, scale, scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity + (size_t)(from - first[r]));
@@ -232,8 +239,8 @@ static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int grou
     for (int64_t t0 = low; t0 <= high; t0 += value_tile) {
         const int64_t t1 = t0 + value_tile - 1 < high ? t0 + value_tile - 1 : high;
         for (int r = 0; r < rows; ++r) {
-            const int64_t from = t0 > first[r] ? t0 : first[r], to = t1 < last[r] ? t1 : last[r];
-            if (from > to) continue;
+            int64_t from, to;
+            if (!clip_to_row(t0, t1, first[r], last[r], &from, &to)) continue;
             for (int g = 0; g < group; ++g)
                 accumulate_span(scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity + (size_t)(from - first[r]),
                                 values, value_stride, value_size, from, to,

@@ -31,10 +31,20 @@ public enum Attention {
                                   keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,
                                   valueSize: Int, first: [Int], last: [Int], scale: Float,
                                   into out: UnsafeMutablePointer<Float>, outRowStride: Int) {
-        precondition(first.count == rows && last.count == rows && zip(first, last).allSatisfy { 0 <= $0 && $0 <= $1 })
-        let firsts = first.map(Int64.init), lasts = last.map(Int64.init)
-        let done = hk_attend_rows(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
-                                  keyStride, valueStride, Int64(valueSize), firsts, lasts, scale, out, outRowStride)
+        precondition(first.count == rows && last.count == rows && zip(first, last).allSatisfy { 0 <= $0 && $0 <= $1 }
+                     && MemoryLayout<Int>.size == MemoryLayout<Int64>.size)
+        // Int is the kernel's int64_t here: the spans go to it as they are, not copied per call
+        // (this runs for every head of every layer of every token).
+        let done = first.withUnsafeBufferPointer { firsts in
+            last.withUnsafeBufferPointer { lasts in
+                firsts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { f in
+                    lasts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { l in
+                        hk_attend_rows(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
+                                       keyStride, valueStride, Int64(valueSize), f, l, scale, out, outRowStride)
+                    }
+                }
+            }
+        }
         if done == 0 {
             for r in 0..<rows {
                 attendScalar(query: query + r * queryRowStride, group: group, headSize: headSize, keys: keys, keyStride: keyStride,
