@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["TestSupport", "Server", "Engine", "Models", "JSON",
                                                      .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "ChatTemplatesTests", dependencies: ["ChatTemplates", "JSON"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Models", "Tokenizers"]),
+        .testTarget(name: "EngineTests", dependencies: ["TestSupport", "Engine", "Models", "Tokenizers", "JSON", "StructuredOutput"]),
         .testTarget(name: "AuditTests", dependencies: ["TestSupport", "Audit", "AuditLog", "AuditTargets", "AuditSuites", "JSON", "Models", "Engine"]),
         .testTarget(name: "AuditTargetsTests", dependencies: [
             "AuditTargets", "Audit", "AuditLog", "JSON",

@@ -297,6 +297,58 @@ class ToolCallTests(unittest.TestCase):
         self.assertIsNone(response.choices[0].message.tool_calls)
 
 
+class ReasoningServerTests(unittest.TestCase):
+    """A reasoning template (it opens `<think>` in the generation prompt, as DeepSeek-R1's distills
+    do) served with a budget: the client reads the thoughts as `reasoning_content`, apart from the
+    answer, streamed and not, as it reads them from DeepSeek's API or vLLM."""
+
+    TEMPLATE = str(ROOT / "scripts" / "fixtures" / "think-template.jinja")
+    QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "2", "--chat-template-file", cls.TEMPLATE, "--reasoning-budget", "4")
+        cls.client = openai.OpenAI(base_url=f"{cls.server.url}/v1", api_key="unused", max_retries=0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def ask(self, **options):
+        return self.client.chat.completions.create(model=MODEL, messages=self.QUESTION, temperature=0, max_tokens=40, **options)
+
+    def test_reasoning_content_apart_from_the_answer_streamed_and_not(self):
+        message = self.ask().choices[0].message
+        reasoning = getattr(message, "reasoning_content", None)
+        self.assertTrue(reasoning, message)
+        self.assertTrue(message.content, message)
+        self.assertNotIn("</think>", reasoning + message.content)
+        streamed_reasoning, streamed_content = "", ""
+        for chunk in self.ask(stream=True):
+            for choice in chunk.choices:
+                streamed_reasoning += getattr(choice.delta, "reasoning_content", None) or ""
+                text = choice.delta.content or ""
+                if text:
+                    self.assertEqual(streamed_reasoning, reasoning, "the thoughts come whole before the answer")
+                streamed_content += text
+        self.assertEqual(streamed_reasoning, reasoning)
+        self.assertEqual(streamed_content, message.content)
+
+    def test_json_schema_after_the_thoughts(self):
+        schema = {"type": "object", "properties": {"capital": {"type": "string"}}, "required": ["capital"]}
+        response = self.client.chat.completions.create(
+            model=MODEL, messages=self.QUESTION, temperature=0, max_tokens=80,
+            response_format={"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}})
+        message = response.choices[0].message
+        self.assertTrue(getattr(message, "reasoning_content", None), message)
+        self.assertIsInstance(json.loads(message.content)["capital"], str)
+
+    def test_thinking_switched_off_through_the_template(self):
+        response = self.ask(extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+        self.assertIsNone(getattr(response.choices[0].message, "reasoning_content", None))
+        self.assertTrue(response.choices[0].message.content)
+
+
 class BusyServerTests(unittest.TestCase):
     """A server with one slot and no queue: a second concurrent request is refused with 429."""
 

@@ -108,7 +108,7 @@ public struct GenerateResponse: Sendable, Equatable {
     /// As recorded and cached (the shape of an OpenAI choice plus usage).
     public var json: JSONValue {
         .object(JSONObject([
-            ("message", message.json), ("finish_reason", .string(finishReason)),
+            ("message", message.recordJSON), ("finish_reason", .string(finishReason)),
             ("usage", .object(JSONObject([("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completionTokens))]))),
             ("seconds", .double(seconds)),
         ]))

@@ -10,21 +10,34 @@ public struct ChatMessage: Sendable, Equatable {
     public var toolCallID: String?
     /// For a `tool` message: the tool's name.
     public var name: String?
+    /// An assistant message's thoughts, apart from its answer (`reasoning_content`); nil when the
+    /// model does not reason (or the endpoint returned none), "" when it thought nothing.
+    public var reasoning: String?
 
-    public init(role: String, content: String, toolCalls: [ToolCallRecord] = [], toolCallID: String? = nil, name: String? = nil) {
+    public init(role: String, content: String, toolCalls: [ToolCallRecord] = [], toolCallID: String? = nil, name: String? = nil,
+                reasoning: String? = nil) {
         self.role = role
         self.content = content
         self.toolCalls = toolCalls
         self.toolCallID = toolCallID
         self.name = name
+        self.reasoning = reasoning
     }
 
-    /// The message as an OpenAI request sends it (tool-call arguments as a JSON string).
+    /// The message as an OpenAI request sends it (tool-call arguments as a JSON string). Thoughts
+    /// are not sent back: templates drop them from earlier turns, and DeepSeek's API refuses them.
     public var json: JSONValue {
         var object = JSONObject([("role", .string(role)), ("content", .string(content))])
         if !toolCalls.isEmpty { object["tool_calls"] = .array(toolCalls.map(\.json)) }
         if let toolCallID { object["tool_call_id"] = .string(toolCallID) }
         if let name { object["name"] = .string(name) }
+        return .object(object)
+    }
+
+    /// The message as records keep it: as sent, plus its thoughts.
+    public var recordJSON: JSONValue {
+        guard let reasoning, case .object(var object) = json else { return json }
+        object["reasoning_content"] = .string(reasoning)
         return .object(object)
     }
 
@@ -47,6 +60,8 @@ public struct ChatMessage: Sendable, Equatable {
         }
         toolCallID = object["tool_call_id"]?.stringValue
         name = object["name"]?.stringValue
+        // DeepSeek's and vLLM's name, and the newer `reasoning` of some servers.
+        reasoning = object["reasoning_content"]?.stringValue ?? object["reasoning"]?.stringValue
     }
 }
 

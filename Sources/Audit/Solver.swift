@@ -6,8 +6,11 @@ import JSON
 public struct Transcript: Sendable, Equatable {
     /// The conversation as the model saw and continued it (system prompt included).
     public var messages: [ChatMessage] = []
-    /// The last assistant message's text: what scorers read.
+    /// The last assistant message's answer: what scorers read.
     public var output: String = ""
+    /// The last assistant message's thoughts (a reasoning model's), apart from its answer; nil
+    /// when the model gave none. Scorers read it with `"reads": "reasoning"`.
+    public var reasoning: String?
     /// Every tool call the model made, in order.
     public var toolCalls: [ToolCallRecord] = []
     /// Multiple choice: one score per choice, in the sample's order.
@@ -21,7 +24,8 @@ public struct Transcript: Sendable, Equatable {
     public init() {}
 
     public var json: JSONValue {
-        var object = JSONObject([("messages", .array(messages.map(\.json))), ("output", .string(output))])
+        var object = JSONObject([("messages", .array(messages.map(\.recordJSON))), ("output", .string(output))])
+        if let reasoning { object["reasoning"] = .string(reasoning) }
         object["tool_calls"] = .array(toolCalls.map(\.json))
         if let choiceScores { object["choice_scores"] = .array(choiceScores.map(\.json)) }
         object["finish_reason"] = .string(finishReason)
@@ -34,6 +38,7 @@ public struct Transcript: Sendable, Equatable {
     public init(json value: JSONValue) throws {
         messages = try (value["messages"]?.arrayValue ?? []).enumerated().map { try ChatMessage(json: $0.element, path: "messages[\($0.offset)]") }
         output = value["output"]?.stringValue ?? ""
+        reasoning = value["reasoning"]?.stringValue
         toolCalls = try (value["tool_calls"]?.arrayValue ?? []).enumerated().map { try ToolCallRecord(json: $0.element, path: "tool_calls[\($0.offset)]") }
         choiceScores = value["choice_scores"]?.arrayValue?.map(ContinuationScore.init(json:))
         finishReason = value["finish_reason"]?.stringValue ?? ""
@@ -45,6 +50,7 @@ public struct Transcript: Sendable, Equatable {
     mutating func add(_ response: GenerateResponse) {
         messages.append(response.message)
         output = response.message.content
+        reasoning = response.message.reasoning
         toolCalls += response.message.toolCalls
         finishReason = response.finishReason
         promptTokens += response.promptTokens

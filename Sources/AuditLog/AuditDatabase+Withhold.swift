@@ -14,7 +14,7 @@ extension AuditDatabase {
         "[withheld: \(text.count) characters, SHA-256 \(text.sha256Hex)]"
     }
 
-    /// Replaces the model's words in one run — each assistant message and the final output in
+    /// Replaces the model's words in one run — each assistant message (answer and thoughts) and the final output in
     /// the transcripts, the responses in the request log, and the cached responses those
     /// requests left — with `withheldMarker`, and marks the run, so it is never re-scored from
     /// markers. Returns the number of samples changed. Idempotent.
@@ -67,8 +67,9 @@ extension AuditDatabase {
         if let messages = object["messages"]?.arrayValue {
             object["messages"] = .array(messages.map(withholdMessage))
         }
-        if let output = object["output"]?.stringValue, !isWithheld(output) {
-            object["output"] = .string(withheldMarker(for: output))
+        // A reasoning model's thoughts are its words too.
+        for key in ["output", "reasoning"] {
+            if let text = object[key]?.stringValue, !isWithheld(text) { object[key] = .string(withheldMarker(for: text)) }
         }
         if let calls = object["tool_calls"]?.arrayValue {
             object["tool_calls"] = .array(calls.map(withholdArguments))
@@ -93,7 +94,9 @@ extension AuditDatabase {
 
     private static func withholdMessage(_ message: JSONValue) -> JSONValue {
         guard var m = message.objectValue, m["role"]?.stringValue == "assistant" else { return message }
-        if let content = m["content"]?.stringValue, !isWithheld(content) { m["content"] = .string(withheldMarker(for: content)) }
+        for key in ["content", "reasoning_content", "reasoning"] {
+            if let text = m[key]?.stringValue, !isWithheld(text) { m[key] = .string(withheldMarker(for: text)) }
+        }
         if let calls = m["tool_calls"]?.arrayValue { m["tool_calls"] = .array(calls.map(withholdArguments)) }
         return .object(m)
     }

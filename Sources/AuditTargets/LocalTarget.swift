@@ -40,39 +40,48 @@ public final class LocalTarget: ModelTarget, @unchecked Sendable {
         let body = request.json
         let messages = body["messages"]?.arrayValue ?? []
         let tools = body["tools"]?.arrayValue
-        let prompt: [Int32]
+        let chatPrompt: ChatPrompt
         do {
-            prompt = try chat.promptTokens(messages: messages, tools: tools, addGenerationPrompt: true)
+            chatPrompt = try chat.prompt(messages: messages, tools: tools)
         } catch {
             throw TargetError("the chat template of \(identity.name) rejected the conversation: \(error)")
         }
+        let prompt = chatPrompt.tokens
         guard prompt.count < executor.contextLength else {
             throw TargetError("the prompt is \(prompt.count) tokens, beyond the context of \(executor.contextLength)")
         }
+        var options = Self.options(request)
+        let room = min(request.settings.maxTokens, executor.contextLength - prompt.count)
+        options.reasoning = chat.reasoningSyntax.map { ReasoningControl(syntax: $0, startsInside: chatPrompt.opensReasoning) }
         var constraint: TokenConstraint?
         if let schema = request.responseSchema {
-            // The budget makes the value close within the answer's tokens: a judge always gives a verdict.
-            let budget = min(request.settings.maxTokens, executor.contextLength - prompt.count)
-            constraint = try JSONConstraint(schema: try JSONSchema(schema), tokenizer: model.tokenizer, tokenBudget: budget)
+            // The verdict comes after any thoughts, which get half the room; the budget makes the
+            // value close within the rest: a judge always gives a verdict.
+            var answerRoom = room
+            if options.reasoning != nil {
+                options.reasoning?.budget = room / 2
+                answerRoom -= room / 2 + model.tokenizer.encode(options.reasoning!.forcedClosing + options.reasoning!.syntax.opening,
+                                                                addSpecial: false, parseSpecial: true).count
+            }
+            constraint = try JSONConstraint(schema: try JSONSchema(schema), tokenizer: model.tokenizer, tokenBudget: max(1, answerRoom))
         }
         let start = Date()
-        let result = try await run(GenerationJob(prompt: prompt, options: Self.options(request), constraint: constraint) { _ in true })
-        // Tool calls are read as the server reads them: tags the template taught, in the text or as special tokens.
-        let tokens = result.tokens, outcome = result.outcome
-        var content = tokens.map(\.text).joined()
-        var calls: [ToolCall] = []
-        if let tools, !tools.isEmpty, let syntax = chat.toolCallSyntax {
-            let tagTokens = syntax.tagTokens(model.tokenizer)
-            var extractor = ToolCallExtractor(syntax: syntax, toolNames: Set(tools.compactMap { $0["function"]?["name"]?.stringValue }))
-            content = extractor.append(tokens.map { $0.text + ($0.token.flatMap { tagTokens[$0] } ?? "") }.joined())
-            let (rest, found) = extractor.finish()
-            content += rest
-            calls = found
+        let result = try await run(GenerationJob(prompt: prompt, options: options, constraint: constraint) { _ in true })
+        // The message is assembled as the server assembles it: thoughts apart, tool calls out of the answer.
+        let toolNames = Set((tools ?? []).compactMap { $0["function"]?["name"]?.stringValue })
+        var assembler = ChatChoiceAssembler(
+            reasoning: options.reasoning.map { ReasoningSplitter(syntax: $0.syntax, startsInside: $0.startsInside) },
+            toolCalls: tools?.isEmpty == false ? chat.toolCallSyntax.map { ToolCallExtractor(syntax: $0, toolNames: toolNames) } : nil,
+            wantsLogprobs: false, tokenizer: model.tokenizer)
+        var message = ChatDelta()
+        for event in result.tokens.map(GenerationEvent.token) + [.finished(result.outcome)] {
+            if let delta = assembler.take(event) { message.append(delta) }
         }
-        let records = calls.enumerated().map { ToolCallRecord(id: "call_\($0.offset)", name: $0.element.name, arguments: $0.element.arguments) }
-        return GenerateResponse(message: ChatMessage(role: "assistant", content: content, toolCalls: records),
-                                finishReason: outcome.finishReason.openAIValue(madeToolCalls: !calls.isEmpty),
-                                promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens,
+        let records = message.toolCalls.enumerated().map { ToolCallRecord(id: "call_\($0.offset)", name: $0.element.name, arguments: $0.element.arguments) }
+        return GenerateResponse(message: ChatMessage(role: "assistant", content: message.content, toolCalls: records,
+                                                     reasoning: options.reasoning == nil ? nil : message.reasoning),
+                                finishReason: message.finishReason ?? "stop",
+                                promptTokens: result.outcome.promptTokens, completionTokens: result.outcome.completionTokens,
                                 seconds: Date().timeIntervalSince(start))
     }
 

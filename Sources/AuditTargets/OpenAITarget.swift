@@ -1,4 +1,5 @@
 import Audit
+import Engine
 import Foundation
 import JSON
 
@@ -55,8 +56,18 @@ public final class OpenAITarget: ModelTarget, @unchecked Sendable {
         for (index, call) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
             toolCalls.append(try ToolCallRecord(json: call, path: "choices[0].message.tool_calls[\(index)]"))
         }
+        // Thoughts as DeepSeek's API and vLLM return them (`reasoning_content`), or as newer servers
+        // name them (`reasoning`). A server without a reasoning parser leaves them in the text,
+        // where scorers would read them as the answer: they are split off here, as Hearth's own
+        // server splits them.
+        var content = message["content"]?.stringValue ?? ""
+        var reasoning = message["reasoning_content"]?.stringValue ?? message["reasoning"]?.stringValue
+        if reasoning == nil, let parts = ReasoningSplitter.split(content) {
+            content = parts.answer
+            reasoning = parts.reasoning
+        }
         return GenerateResponse(
-            message: ChatMessage(role: "assistant", content: message["content"]?.stringValue ?? "", toolCalls: toolCalls),
+            message: ChatMessage(role: "assistant", content: content, toolCalls: toolCalls, reasoning: reasoning),
             finishReason: choice["finish_reason"]?.stringValue ?? "", promptTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,
             completionTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0, seconds: Date().timeIntervalSince(start))
     }

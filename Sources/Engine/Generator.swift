@@ -12,14 +12,18 @@ public struct GenerationOptions: Sendable {
     public var stopAtEndOfGeneration: Bool
     /// Report log-probabilities of each chosen token and this many alternatives; nil reports none.
     public var logprobs: Int?
+    /// The model thinks in a tagged block first: a constraint applies after it, and a budget may
+    /// close it. nil: no reasoning handling (the text is generated as it comes).
+    public var reasoning: ReasoningControl?
 
     public init(maxTokens: Int = 128, sampling: SamplingParameters = .greedy, stop: [String] = [],
-                stopAtEndOfGeneration: Bool = true, logprobs: Int? = nil) {
+                stopAtEndOfGeneration: Bool = true, logprobs: Int? = nil, reasoning: ReasoningControl? = nil) {
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stop = stop
         self.stopAtEndOfGeneration = stopAtEndOfGeneration
         self.logprobs = logprobs
+        self.reasoning = reasoning
     }
 
     /// Plain temperature sampling over the whole distribution (greedy at 0).
@@ -93,6 +97,8 @@ public struct GenerationSummary: Sendable {
     public let reusedPromptTokens: Int
     /// The stop string that ended generation, if one did.
     public let matchedStop: String?
+    /// Of the completion tokens, those inside a reasoning block.
+    public var reasoningTokens = 0
 }
 
 /// Turns a prompt into a stream of tokens. Knows nothing of terminals or HTTP.

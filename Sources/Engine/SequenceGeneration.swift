@@ -29,6 +29,14 @@ public final class SequenceGeneration {
     private var decoder: StreamingDecoder
     private var stops: StopSequenceMatcher
     private var mask: [Bool]?
+    private var reasoning: ReasoningTracker?
+    /// While a constrained answer's model is thinking: every token but the end of generation
+    /// (the answer must still come).
+    private lazy var thinkingMask: [Bool] = {
+        var mask = [Bool](repeating: true, count: self.mask?.count ?? 0)
+        for token in tokenizer.endOfGenerationTokens where Int(token) < mask.count { mask[Int(token)] = false }
+        return mask
+    }()
 
     /// Validates the request (sampling parameters, maximum tokens, a prompt of known tokens that
     /// leaves room in the context) and prepares the sampler.
@@ -52,7 +60,11 @@ public final class SequenceGeneration {
         decoder = StreamingDecoder(tokenizer: tokenizer)
         stops = StopSequenceMatcher(options.stop)
         mask = constraint == nil ? nil : [Bool](repeating: false, count: model.config.vocabularySize)
+        reasoning = options.reasoning.map { ReasoningTracker(control: $0, tokenizer: tokenizer) }
     }
+
+    /// Tokens generated inside the reasoning block so far (0 without reasoning).
+    public var thoughtTokens: Int { reasoning?.thoughtTokens ?? 0 }
 
     /// The stop string that ended generation, if one did.
     public var matchedStop: String? { stops.matched }
@@ -64,11 +76,22 @@ public final class SequenceGeneration {
         precondition(finishReason == nil, "step after the generation ended")
         if let constraint, constraint.isComplete { return end(.constraintSatisfied) }
         if produced == options.maxTokens { return end(.maxTokens) }
+        // A constraint governs the answer, after any thoughts: while the model thinks it is free
+        // (but may not end), and at the start it may either open a block or begin the answer.
+        let phase = reasoning?.phase ?? .answering
         if let constraint {
-            for i in mask!.indices { mask![i] = false }
-            constraint.allowedTokens(into: &mask!)
+            if phase == .thinking {
+                mask = thinkingMask
+            } else {
+                for i in mask!.indices { mask![i] = false }
+                constraint.allowedTokens(into: &mask!)
+                if phase == .start, let opening = reasoning?.openingToken { mask![Int(opening)] = true }
+            }
         }
-        let token = try sampler.sample(logits: logits, allowed: mask)
+        // The closing Hearth writes for the model when its budget is spent is outside the answer:
+        // the constraint neither masks nor sees it.
+        let forced = reasoning?.forcedToken()
+        let token = try forced ?? sampler.sample(logits: logits, allowed: mask)
         let logprobs = options.logprobs.map { TokenLogprobs(logits: logits, token: token, topCount: $0) }
         if tokenizer.isEndOfGeneration(token) && (options.stopAtEndOfGeneration || constraint != nil) {
             var ending = end(.endOfGeneration)
@@ -78,7 +101,10 @@ public final class SequenceGeneration {
             if let logprobs { ending.events.append(GeneratedToken(token: token, text: "", logprobs: logprobs)) }
             return ending
         }
-        try constraint?.accept(token)
+        if forced == nil && (phase == .answering || (phase == .start && token != reasoning?.openingToken)) {
+            try constraint?.accept(token)
+        }
+        reasoning?.accept(token)
         sampler.accept(token)
         produced += 1
         var step = Step(events: [GeneratedToken(token: token, text: stops.append(decoder.append(token)), logprobs: logprobs)])
@@ -122,6 +148,6 @@ public final class SequenceGeneration {
     /// The summary of the generation: `.cancelled` when the consumer stopped it, or it has not ended.
     public func summary(reusedPromptTokens: Int, cancelled: Bool = false) -> GenerationSummary {
         GenerationSummary(finishReason: cancelled ? .cancelled : finishReason ?? .cancelled, promptTokens: prompt.count, completionTokens: produced,
-                          reusedPromptTokens: reusedPromptTokens, matchedStop: stops.matched)
+                          reusedPromptTokens: reusedPromptTokens, matchedStop: stops.matched, reasoningTokens: thoughtTokens)
     }
 }

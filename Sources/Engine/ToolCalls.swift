@@ -15,18 +15,6 @@ public enum ToolCallSyntax: String, Sendable {
 
     var opening: String { "<tool_call>" }
     var closing: String { "</tool_call>" }
-
-    /// The tokens that stand for the tags as a whole, with the tags' text. Models whose vocabulary
-    /// has the tags as special tokens (Qwen) write them that way, and special tokens are not in
-    /// the text shown, so the extractor is fed their text from here.
-    public func tagTokens(_ tokenizer: Tokenizer) -> [Int32: String] {
-        var tags: [Int32: String] = [:]
-        for tag in [opening, closing] {
-            let tokens = tokenizer.encode(tag, addSpecial: false, parseSpecial: true)
-            if tokens.count == 1 { tags[tokens[0]] = tag }
-        }
-        return tags
-    }
 }
 
 /// One call the model asked for: the function's name and its arguments as JSON text.

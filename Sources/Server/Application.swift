@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Hummingbird
 import JSON
@@ -14,6 +15,12 @@ public struct ServerConfiguration: Sendable {
     public var limits = RequestLimits()
     /// On SIGTERM, running generations may go on this long before they are cancelled.
     public var shutdownGraceSeconds = 10.0
+    /// Reasoning models' thoughts: apart in `reasoning_content`, or left in the text. A request's
+    /// `reasoning_format` overrides it.
+    public var reasoningFormat = ReasoningFormat.deepseek
+    /// Tokens of thought before Hearth closes the block; nil: no limit. A request's
+    /// `reasoning_budget` overrides it.
+    public var reasoningBudget: Int?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil) {
         self.host = host
@@ -48,7 +55,8 @@ public func buildRouter(models: ModelRegistry, configuration: ServerConfiguratio
         context.record.model = id
         return CompletionsController.jsonResponse(modelObject(try models.model(named: id)))
     }
-    CompletionsController(models: models, limits: configuration.limits, metrics: metrics, constraints: constraints)
+    CompletionsController(models: models, limits: configuration.limits, metrics: metrics, constraints: constraints,
+                          reasoningFormat: configuration.reasoningFormat, reasoningBudget: configuration.reasoningBudget)
         .addRoutes(to: router)
     TokenizerController(models: models, limits: configuration.limits).addRoutes(to: router)
     return router

@@ -4,6 +4,7 @@ import Hummingbird
 import JSON
 import Models
 import NIOCore
+import Tokenizers
 
 /// `POST /v1/completions` and `POST /v1/chat/completions`: decode and check the request, turn it
 /// into one job per choice on the model's executor, and adapt the events to OpenAI's JSON or
@@ -13,6 +14,8 @@ struct CompletionsController: Sendable {
     let limits: RequestLimits
     let metrics: ServerMetrics
     let constraints: (any OutputConstraintFactory)?
+    let reasoningFormat: ReasoningFormat
+    let reasoningBudget: Int?
 
     func addRoutes(to router: Router<HearthRequestContext>) {
         router.post("/v1/completions") { request, context in try await completions(request, context) }
@@ -121,7 +124,7 @@ struct CompletionsController: Sendable {
                                                  finishReason: Self.finishReason(result.outcome)))
         }
         let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
-                                       cached: statistics.reusedPromptTokens)
+                                       cached: statistics.reusedPromptTokens, reasoning: statistics.reasoningTokens)
         return Self.jsonResponse(json.envelope(object: ResponseJSON.Kind.completion.object, choices: choices, usage: usage))
     }
 
@@ -136,96 +139,115 @@ struct CompletionsController: Sendable {
             throw APIError.invalidRequest("the model '\(served.id)' has no chat template; use /v1/completions for raw completion",
                                           param: "model", code: "no_chat_template")
         }
-        let prompt: [Int32]
+        let chatPrompt: ChatPrompt
         do {
-            prompt = try chat.chatPromptTokens(messages: parsed.messages, tools: parsed.tools)
+            chatPrompt = try chat.chatPrompt(messages: parsed.messages, tools: parsed.tools, templateArguments: parsed.templateArguments)
         } catch let error as APIError {
             throw error
         } catch {
             throw APIError.invalidRequest("the model's chat template rejected the conversation: \(error)", param: "messages")
         }
+        let prompt = chatPrompt.tokens
         try checkFits(prompt.count, served, param: "messages")
         let settings = parsed.settings
         let maxTokens = settings.maxTokens ?? served.contextLength
-        let makeConstraint = try constraintMaker(settings.responseFormat, served,
-                                                 maxTokens: min(maxTokens, served.contextLength - prompt.count))
+        let room = min(maxTokens, served.contextLength - prompt.count)
+        let reasoning = try reasoningControl(chat.reasoningSyntax, prompt: chatPrompt, request: parsed, room: room,
+                                             constrained: settings.responseFormat != .text, tokenizer: served.model.tokenizer)
+        // A constrained answer comes after the thoughts: it gets the room they leave.
+        let answerRoom = room - (reasoning.map { Self.tokensReservedForThoughts($0, tokenizer: served.model.tokenizer) } ?? 0)
+        let makeConstraint = try constraintMaker(settings.responseFormat, served, maxTokens: answerRoom)
         try validate(settings, served)
 
         let plans = (0..<settings.choices).map { choice in
-            ChoicePlan(prompt: prompt, options: settings.options(choice: choice, maxTokens: maxTokens, logprobs: parsed.logprobs),
-                       makeConstraint: makeConstraint, promptLogprobs: nil)
+            var options = settings.options(choice: choice, maxTokens: maxTokens, logprobs: parsed.logprobs)
+            options.reasoning = reasoning
+            return ChoicePlan(prompt: prompt, options: options, makeConstraint: makeConstraint, promptLogprobs: nil)
         }
         let run = try GenerationRun.start(plans, on: served)
         context.onDisconnect { [weak run] in run?.cancel() }
         let json = ResponseJSON(kind: .chat, model: served.id, tokenizer: served.model.tokenizer)
         var statistics = RunStatistics(arrival: arrival)
         statistics.promptTokens = prompt.count
-        // Tool calls come back as `tool_calls` when the request offers tools and the template
-        // taught the model a syntax Hearth reads; otherwise they stay in the text.
+        // Thoughts come back apart as `reasoning_content` unless the request or the server asks for
+        // the raw text. Tool calls come back as `tool_calls` when the request offers tools and the
+        // template taught the model a syntax Hearth reads; otherwise they stay in the text.
+        let splitsReasoning = (parsed.reasoningFormat ?? reasoningFormat) == .deepseek ? reasoning : nil
         let toolSyntax = parsed.tools == nil ? nil : chat.toolCallSyntax
-        let tagTokens = toolSyntax?.tagTokens(served.model.tokenizer) ?? [:]
         let toolNames = Set((parsed.tools ?? []).compactMap { $0["function"]?["name"]?.stringValue })
-        // What the extractor reads: the shown text, plus a tag the model wrote as a special token.
-        let toolText = { (token: GeneratedToken) -> String in token.text + (token.token.flatMap { tagTokens[$0] } ?? "") }
-        let finishReason = Self.finishReason
-        // The token that ended generation comes with its log-probability (completions report it, as
-        // vLLM does, for scorers that slice it off); a chat message's logprobs are its content's only.
         let tokenizer = served.model.tokenizer
-        let endsGeneration = { (token: GeneratedToken) -> Bool in token.text.isEmpty && token.token.map(tokenizer.isEndOfGeneration) == true }
+        let wantsLogprobs = parsed.logprobs != nil
+        let assembler = {
+            ChatChoiceAssembler(reasoning: splitsReasoning.map { ReasoningSplitter(syntax: $0.syntax, startsInside: $0.startsInside) },
+                                toolCalls: toolSyntax.map { ToolCallExtractor(syntax: $0, toolNames: toolNames) },
+                                wantsLogprobs: wantsLogprobs, tokenizer: tokenizer)
+        }
 
         if settings.stream {
             return stream(run, statistics: statistics, context: context, served: served, settings: settings, choices: plans.count) { item, state in
-                switch item.event {
-                case .started:
-                    if let toolSyntax { state.toolCalls[item.choice] = ToolCallExtractor(syntax: toolSyntax, toolNames: toolNames) }
+                if case .started = item.event {
+                    state.assemblers[item.choice] = assembler()
                     return [json.chatChunkChoice(index: item.choice, delta: [("role", "assistant"), ("content", "")],
                                                  logprobs: .null, finishReason: nil)]
-                case .token(let token):
-                    var logprobs = JSONValue.null
-                    if let step = token.logprobs, parsed.logprobs != nil, !endsGeneration(token) { logprobs = json.chatLogprobs([step]) }
-                    let text = state.toolCalls[item.choice]?.append(toolText(token)) ?? token.text
-                    guard !text.isEmpty || logprobs != .null else { return [] }
-                    return [json.chatChunkChoice(index: item.choice, delta: [("content", .string(text))],
-                                                 logprobs: logprobs, finishReason: nil)]
-                case .finished(let outcome):
-                    var chunks: [JSONValue] = []
-                    let (rest, calls) = state.toolCalls[item.choice]?.finish() ?? ("", [])
-                    if !rest.isEmpty {
-                        chunks.append(json.chatChunkChoice(index: item.choice, delta: [("content", .string(rest))], logprobs: .null, finishReason: nil))
-                    }
-                    if !calls.isEmpty {
-                        chunks.append(json.chatChunkChoice(index: item.choice, delta: [("tool_calls", ResponseJSON.toolCalls(calls, indexed: true))],
-                                                           logprobs: .null, finishReason: nil))
-                    }
-                    chunks.append(json.chatChunkChoice(index: item.choice, delta: [], logprobs: .null,
-                                                       finishReason: finishReason(outcome, calls)))
-                    return chunks
-                default:
-                    return []
                 }
+                guard let delta = state.assemblers[item.choice]?.take(item.event) else { return [] }
+                return json.chatChunkChoices(index: item.choice, delta: delta)
             } envelope: { choices, usage in
                 json.envelope(object: ResponseJSON.Kind.chat.chunkObject, choices: choices, usage: usage)
             }
         }
 
-        let results = try await collect(run, statistics: &statistics, context: context, served: served, choices: plans.count)
-        let choices = results.enumerated().map { index, result in
-            var content = result.text
-            var calls: [ToolCall] = []
-            if let toolSyntax {
-                var extractor = ToolCallExtractor(syntax: toolSyntax, toolNames: toolNames)
-                content = extractor.append(result.tokens.map(toolText).joined())
-                let (rest, found) = extractor.finish()
-                content += rest
-                calls = found
+        var messages = (0..<plans.count).map { _ in (assembler(), ChatDelta()) }
+        for await item in run.events {
+            if case .failed(let error) = item.event {
+                run.cancel()
+                throw GenerationRun.apiError(for: error)
             }
-            return json.chatChoice(index: index, content: content, toolCalls: calls,
-                                   logprobs: parsed.logprobs == nil ? .null : json.chatLogprobs(result.tokens.filter { !endsGeneration($0) }.compactMap(\.logprobs)),
-                                   finishReason: finishReason(result.outcome, calls))
+            statistics.take(item.event)
+            if let delta = messages[item.choice].0.take(item.event) { messages[item.choice].1.append(delta) }
+            if statistics.finishedChoices == plans.count { break }
+        }
+        run.close()
+        guard statistics.finishedChoices == plans.count else { throw CancellationError() }
+        statistics.record(in: metrics, model: served.id)
+        context.record.setTokens(prompt: statistics.promptTokens, completion: statistics.completionTokens)
+        let choices = messages.enumerated().map { index, message in
+            json.chatChoice(index: index, message: message.1, showsReasoning: splitsReasoning != nil,
+                            logprobs: wantsLogprobs ? json.chatLogprobs(message.1.logprobs) : .null)
         }
         let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
-                                       cached: statistics.reusedPromptTokens)
+                                       cached: statistics.reusedPromptTokens, reasoning: statistics.reasoningTokens)
         return Self.jsonResponse(json.envelope(object: ResponseJSON.Kind.chat.object, choices: choices, usage: usage))
+    }
+
+    /// How the request's generations handle a reasoning model's thoughts; nil for a model that
+    /// does not reason. The budget is the request's, else the server's; a constrained answer on a
+    /// model without one gets half the room for thoughts, so the value has room to finish.
+    func reasoningControl(_ syntax: ReasoningSyntax?, prompt: ChatPrompt, request: ChatCompletionRequest, room: Int,
+                          constrained: Bool, tokenizer: Tokenizer) throws -> ReasoningControl? {
+        guard let syntax else {
+            if request.reasoningBudget != nil {
+                throw APIError.invalidRequest("'reasoning_budget' applies to reasoning models; this model's template opens no reasoning block",
+                                              param: "reasoning_budget")
+            }
+            return nil
+        }
+        var control = ReasoningControl(syntax: syntax, startsInside: prompt.opensReasoning,
+                                       budget: request.reasoningBudget ?? reasoningBudget)
+        if constrained && control.budget == nil { control.budget = room / 2 }
+        if constrained, room - Self.tokensReservedForThoughts(control, tokenizer: tokenizer) < 1 {
+            throw APIError.invalidRequest("with a reasoning budget of \(control.budget ?? 0) tokens, 'max_tokens' (\(room) here) leaves no room for the structured answer",
+                                          param: "max_tokens")
+        }
+        return control
+    }
+
+    /// Tokens the thoughts may take: the budget, the opening tag and the closing Hearth writes.
+    static func tokensReservedForThoughts(_ control: ReasoningControl, tokenizer: Tokenizer) -> Int {
+        guard let budget = control.budget else { return 0 }
+        let closing = tokenizer.encode(control.forcedClosing, addSpecial: false, parseSpecial: true).count
+        let opening = control.startsInside ? 0 : tokenizer.encode(control.syntax.opening, addSpecial: false, parseSpecial: true).count
+        return budget + closing + opening
     }
 
     /// OpenAI's `finish_reason` for a choice, the one place the engine's reason becomes a string:
@@ -284,10 +306,10 @@ struct CompletionsController: Sendable {
     }
 
     /// Per-stream state the chunk renderer keeps: character offsets for completion logprobs, each
-    /// chat choice's tool-call extractor.
+    /// chat choice's assembler.
     struct StreamState {
         var offsets: [Int: Int] = [:]
-        var toolCalls: [Int: ToolCallExtractor] = [:]
+        var assemblers: [Int: ChatChoiceAssembler] = [:]
     }
 
     /// A server-sent event stream: one chunk per event that shows something, then the usage chunk
@@ -313,11 +335,9 @@ struct CompletionsController: Sendable {
             }
             do {
                 for await item in run.events {
+                    statistics.take(item.event)
                     switch item.event {
-                    case .token: statistics.sawToken()
-                    case .finished(let outcome):
-                        statistics.completionTokens += outcome.completionTokens
-                        statistics.reusedPromptTokens += outcome.reusedPromptTokens
+                    case .finished:
                         open -= 1
                     case .failed(let error):
                         let apiError = GenerationRun.apiError(for: error)
@@ -342,7 +362,7 @@ struct CompletionsController: Sendable {
                 if includeUsage {
                     tail += ResponseJSON.event(envelope([], ResponseJSON.usage(
                         prompt: statistics.promptTokens, completion: statistics.completionTokens,
-                        cached: statistics.reusedPromptTokens)))
+                        cached: statistics.reusedPromptTokens, reasoning: statistics.reasoningTokens)))
                 }
                 tail += ResponseJSON.done
                 try await writer.write(ByteBuffer(string: tail))

@@ -234,9 +234,24 @@ struct ChatCompletionRequest {
     var tools: [JSONValue]?
     /// Alternatives per token when log-probabilities are asked for; nil: none.
     var logprobs: Int?
+    /// `chat_template_kwargs`: further variables for the chat template (Qwen3's `enable_thinking`).
+    var templateArguments: JSONObject
+    /// `reasoning_format`; nil: the server's.
+    var reasoningFormat: ReasoningFormat?
+    /// `reasoning_budget`: tokens of thought before the block is closed; nil: the server's.
+    var reasoningBudget: Int?
 
     init(_ fields: FieldReader, limits: RequestLimits) throws {
         settings = try GenerationSettings(fields, limits: limits, maxTokensKeys: ["max_completion_tokens", "max_tokens"])
+        templateArguments = try fields.object("chat_template_kwargs")?.object ?? JSONObject()
+        if let name = try fields.string("reasoning_format") {
+            guard let format = ReasoningFormat(name: name) else {
+                throw APIError.invalidRequest("'reasoning_format' must be one of \(ReasoningFormat.names), got '\(name)'",
+                                              param: "reasoning_format")
+            }
+            reasoningFormat = format
+        }
+        reasoningBudget = try fields.int("reasoning_budget", in: 0...Int(Int32.max))
         let wantsLogprobs = try fields.bool("logprobs") ?? false
         let top = try fields.int("top_logprobs", in: 0...limits.maximumTopLogprobs)
         if top != nil && !wantsLogprobs {

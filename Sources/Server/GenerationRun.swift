@@ -70,11 +70,29 @@ struct RunStatistics {
     var promptTokens = 0
     var completionTokens = 0
     var reusedPromptTokens = 0
+    var reasoningTokens = 0
+    /// Choices that have finished.
+    var finishedChoices = 0
 
     init(arrival: Date) { self.arrival = arrival }
 
     mutating func sawToken() {
         if firstToken == nil { firstToken = Date() }
+    }
+
+    /// Counts what `event` says: a first token, a finished choice's tokens.
+    mutating func take(_ event: GenerationEvent) {
+        switch event {
+        case .token:
+            sawToken()
+        case .finished(let outcome):
+            completionTokens += outcome.completionTokens
+            reusedPromptTokens += outcome.reusedPromptTokens
+            reasoningTokens += outcome.reasoningTokens
+            finishedChoices += 1
+        case .started, .promptLogprobs, .failed:
+            break
+        }
     }
 
     func record(in metrics: ServerMetrics, model: String) {
@@ -109,13 +127,12 @@ extension GenerationRun {
             case .promptLogprobs(let logprobs):
                 results[item.choice].promptLogprobs = logprobs
             case .token(let token):
-                statistics.sawToken()
+                statistics.take(item.event)
                 results[item.choice].text += token.text
                 results[item.choice].tokens.append(token)
             case .finished(let outcome):
                 results[item.choice].outcome = outcome
-                statistics.completionTokens += outcome.completionTokens
-                statistics.reusedPromptTokens += outcome.reusedPromptTokens
+                statistics.take(item.event)
                 open -= 1
             case .failed(let error):
                 cancel()

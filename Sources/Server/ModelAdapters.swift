@@ -9,6 +9,14 @@ extension ChatFormat: ChatPromptBuilder {
     public func chatPromptTokens(messages: [JSONValue], tools: [JSONValue]?) throws -> [Int32] {
         try promptTokens(messages: messages, tools: tools, addGenerationPrompt: true)
     }
+
+    public func chatPrompt(messages: [JSONValue], tools: [JSONValue]?, templateArguments: JSONObject) throws -> ChatPrompt {
+        do {
+            return try prompt(messages: messages, tools: tools, templateArguments: templateArguments)
+        } catch let error as ChatFormatError {
+            throw APIError.invalidRequest(error.description, param: "chat_template_kwargs")
+        }
+    }
 }
 
 /// `response_format` through StructuredOutput's JSON-schema constrained decoding: `json_object`
@@ -47,8 +55,10 @@ public struct JSONSchemaConstraints: OutputConstraintFactory {
 
 /// Where the server gets a model's chat format from.
 public enum ServerChat {
-    /// The model's chat prompt builder from its embedded template; nil when it has none.
-    public static func builder(for model: LanguageModel) throws -> (any ChatPromptBuilder)? {
-        try ChatFormat(model: model)
+    /// The model's chat prompt builder from its embedded template, or from `templateSource` when
+    /// given (a template that replaces it); nil when there is neither.
+    public static func builder(for model: LanguageModel, templateSource: String? = nil) throws -> (any ChatPromptBuilder)? {
+        guard let templateSource else { return try ChatFormat(model: model) }
+        return try ChatFormat(source: templateSource, tokenizer: model.tokenizer)
     }
 }

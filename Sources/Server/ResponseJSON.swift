@@ -40,11 +40,13 @@ struct ResponseJSON {
         return .object(JSONObject(fields))
     }
 
-    static func usage(prompt: Int, completion: Int, cached: Int) -> JSONValue {
+    /// `reasoning`: of the completion tokens, those the model spent thinking.
+    static func usage(prompt: Int, completion: Int, cached: Int, reasoning: Int) -> JSONValue {
         .object(JSONObject([
             ("prompt_tokens", .int(prompt)), ("completion_tokens", .int(completion)),
             ("total_tokens", .int(prompt + completion)),
             ("prompt_tokens_details", .object(JSONObject([("cached_tokens", .int(cached))]))),
+            ("completion_tokens_details", .object(JSONObject([("reasoning_tokens", .int(reasoning))]))),
         ]))
     }
 
@@ -113,14 +115,40 @@ struct ResponseJSON {
         ]))
     }
 
-    /// With tool calls, `content` is null when the model wrote nothing else (as OpenAI's is).
-    func chatChoice(index: Int, content: String, toolCalls: [ToolCall] = [], logprobs: JSONValue, finishReason: String) -> JSONValue {
-        var message: [(String, JSONValue)] = [("role", "assistant"), ("content", toolCalls.isEmpty || !content.isEmpty ? .string(content) : .null)]
-        if !toolCalls.isEmpty { message.append(("tool_calls", Self.toolCalls(toolCalls, indexed: false))) }
+    /// A whole chat choice: the sum of its deltas. With tool calls, `content` is null when the
+    /// model wrote nothing else (as OpenAI's is). `reasoning_content` is there when thoughts are
+    /// returned apart, null when the model wrote none (as vLLM's is).
+    func chatChoice(index: Int, message delta: ChatDelta, showsReasoning: Bool, logprobs: JSONValue) -> JSONValue {
+        let content: JSONValue = delta.toolCalls.isEmpty || !delta.content.isEmpty ? .string(delta.content) : .null
+        var message: [(String, JSONValue)] = [("role", "assistant")]
+        if showsReasoning { message.append(("reasoning_content", delta.reasoning.isEmpty ? .null : .string(delta.reasoning))) }
+        message.append(("content", content))
+        if !delta.toolCalls.isEmpty { message.append(("tool_calls", Self.toolCalls(delta.toolCalls, indexed: false))) }
         return .object(JSONObject([
             ("index", .int(index)), ("message", .object(JSONObject(message))),
-            ("logprobs", logprobs), ("finish_reason", .string(finishReason)),
+            ("logprobs", logprobs), ("finish_reason", delta.finishReason.map(JSONValue.string) ?? .null),
         ]))
+    }
+
+    /// The stream chunks of one delta: its text (thoughts first) with its log-probabilities, its
+    /// tool calls, then the finish reason in a chunk of its own.
+    func chatChunkChoices(index: Int, delta: ChatDelta) -> [JSONValue] {
+        var chunks: [JSONValue] = []
+        var text: [(String, JSONValue)] = []
+        if !delta.reasoning.isEmpty { text.append(("reasoning_content", .string(delta.reasoning))) }
+        if !delta.content.isEmpty { text.append(("content", .string(delta.content))) }
+        if !text.isEmpty || !delta.logprobs.isEmpty {
+            chunks.append(chatChunkChoice(index: index, delta: text, logprobs: delta.logprobs.isEmpty ? .null : chatLogprobs(delta.logprobs),
+                                          finishReason: nil))
+        }
+        if !delta.toolCalls.isEmpty {
+            chunks.append(chatChunkChoice(index: index, delta: [("tool_calls", Self.toolCalls(delta.toolCalls, indexed: true))],
+                                          logprobs: .null, finishReason: nil))
+        }
+        if let finishReason = delta.finishReason {
+            chunks.append(chatChunkChoice(index: index, delta: [], logprobs: .null, finishReason: finishReason))
+        }
+        return chunks
     }
 
     /// `tool_calls` entries: `{id, type: "function", function: {name, arguments}}`, with `index`

@@ -10,10 +10,25 @@ public protocol ChatPromptBuilder: Sendable {
     func chatPromptTokens(messages: [JSONValue], tools: [JSONValue]?) throws -> [Int32]
     /// How the model writes tool calls, for `tool_calls` in responses; nil: calls stay in the text.
     var toolCallSyntax: ToolCallSyntax? { get }
+    /// How the model thinks before it answers, for `reasoning_content`; nil: it does not.
+    var reasoningSyntax: ReasoningSyntax? { get }
+    /// The prompt with the request's template arguments (`chat_template_kwargs`), and whether the
+    /// template opened a reasoning block.
+    func chatPrompt(messages: [JSONValue], tools: [JSONValue]?, templateArguments: JSONObject) throws -> ChatPrompt
 }
 
 extension ChatPromptBuilder {
     public var toolCallSyntax: ToolCallSyntax? { nil }
+    public var reasoningSyntax: ReasoningSyntax? { nil }
+
+    /// A builder that is not a template takes no template arguments.
+    public func chatPrompt(messages: [JSONValue], tools: [JSONValue]?, templateArguments: JSONObject) throws -> ChatPrompt {
+        guard templateArguments.isEmpty else {
+            throw APIError.invalidRequest("this model's prompts are not built by a chat template, so 'chat_template_kwargs' cannot apply",
+                                          param: "chat_template_kwargs")
+        }
+        return ChatPrompt(tokens: try chatPromptTokens(messages: messages, tools: tools), opensReasoning: false)
+    }
 }
 
 /// Makes constraints for `response_format`: a fresh one for every generation.

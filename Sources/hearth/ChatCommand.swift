@@ -26,12 +26,12 @@ struct Chat: ParsableCommand {
     var system: String?
 
     @OptionGroup var generation: GenerationFlags
+    @OptionGroup var templateFlags: ChatTemplateFlags
     @OptionGroup var contextFlags: ContextFlags
-
 
     func run() throws {
         let model = try ModelArgument.load(model)
-        guard let format = try ChatFormat(model: model) else {
+        guard let format = try templateFlags.chatFormat(for: model) else {
             throw CLIError("\(self.model) has no chat template; use `hearth run --raw` for plain completion")
         }
         let length = contextFlags.ctxSize ?? model.defaultContextLength
@@ -39,7 +39,8 @@ struct Chat: ParsableCommand {
             throw CLIError("--ctx-size \(length) exceeds the model's context of \(model.config.contextLength) tokens")
         }
         let generator = Generator(context: model.makeContext(contextLength: length, threads: contextFlags.threads ?? defaultThreadCount))
-        var session = ChatSession(format: format, system: system, contextLength: length)
+        var session = ChatSession(format: format, system: system, contextLength: length,
+                                  templateArguments: try templateFlags.templateArguments())
         let interactive = isatty(STDIN_FILENO) != 0
         signal(SIGINT) { _ in interruptRequested = 1 }
         if interactive {
@@ -54,9 +55,9 @@ struct Chat: ParsableCommand {
                 continue
             }
             session.addUser(input)
-            let prompt: [Int32]
+            let prompt: ChatPrompt
             do {
-                prompt = try session.promptTokens(maxNewTokens: min(generation.maxTokens, 64))
+                prompt = try session.prompt(maxNewTokens: min(generation.maxTokens, 64))
             } catch let error as CLIError {
                 status(error.description)
                 session.dropLastUserMessage()
@@ -67,12 +68,19 @@ struct Chat: ParsableCommand {
                 session.droppedTurns = 0
             }
             interruptRequested = 0
+            var options = generation.options()
+            options.reasoning = templateFlags.reasoningControl(format, prompt: prompt)
+            // The conversation keeps the answer: templates drop earlier turns' thoughts anyway.
+            var splitter = options.reasoning.map { ReasoningSplitter(syntax: $0.syntax, startsInside: $0.startsInside) }
             var answer = ""
-            let summary = try generator.generate(prompt: prompt, options: generation.options()) { step in
-                answer += step.text
-                if !step.text.isEmpty { output.write(Data(step.text.utf8)) }
+            var printer = ReasoningPrinter(control: options.reasoning, hide: templateFlags.hideReasoning)
+            let summary = try generator.generate(prompt: prompt.tokens, options: options) { step in
+                answer += splitter?.append(step.text).answer ?? step.text
+                if !step.text.isEmpty { printer.write(step.text) }
                 return interruptRequested == 0
             }
+            answer += splitter?.finish().answer ?? ""
+            printer.finish()
             output.write(Data("\n".utf8))
             switch summary.finishReason {
             case .cancelled: status("(stopped)")
@@ -137,13 +145,15 @@ struct ChatSession {
     let format: ChatFormat
     var system: String?
     let contextLength: Int
+    let templateArguments: JSONObject
     private(set) var turns: [JSONValue] = []
     var droppedTurns = 0
 
-    init(format: ChatFormat, system: String?, contextLength: Int) {
+    init(format: ChatFormat, system: String?, contextLength: Int, templateArguments: JSONObject = JSONObject()) {
         self.format = format
         self.system = system
         self.contextLength = contextLength
+        self.templateArguments = templateArguments
     }
 
     mutating func reset() { turns.removeAll() }
@@ -157,10 +167,16 @@ struct ChatSession {
 
     /// The prompt for the next answer, leaving room for at least `maxNewTokens`; drops the oldest
     /// user/assistant pairs while it does not fit.
-    mutating func promptTokens(maxNewTokens: Int) throws -> [Int32] {
+    mutating func prompt(maxNewTokens: Int) throws -> ChatPrompt {
         while true {
-            let tokens = try format.promptTokens(messages: messages)
-            if tokens.count + maxNewTokens < contextLength { return tokens }
+            let prompt: ChatPrompt
+            do {
+                prompt = try format.prompt(messages: messages, templateArguments: templateArguments)
+            } catch let error as ChatFormatError {
+                throw CLIError(error.description)
+            }
+            let tokens = prompt.tokens
+            if tokens.count + maxNewTokens < contextLength { return prompt }
             guard turns.count > 1 else {
                 throw CLIError("that message is \(tokens.count) tokens, too long for the context of \(contextLength) tokens")
             }

@@ -12,6 +12,9 @@ struct Run: ParsableCommand {
         template; --raw, or a model without a template, completes the text as it is.
         With --json or --json-schema the output is constrained token by token to valid JSON
         (matching the schema), and only that JSON is printed.
+        A reasoning model's thoughts (<think>…</think>) are shown dimmed on a terminal, with their
+        tags elsewhere, or not at all with --hide-reasoning; with --json they go to standard error,
+        and the constraint applies to the answer after them.
         """
     )
 
@@ -34,6 +37,7 @@ struct Run: ParsableCommand {
     var jsonSchema: String?
 
     @OptionGroup var generation: GenerationFlags
+    @OptionGroup var templateFlags: ChatTemplateFlags
     @OptionGroup var contextFlags: ContextFlags
 
     @Flag(name: .long, help: "Print timings (tokens per second) to standard error at the end.")
@@ -48,24 +52,36 @@ struct Run: ParsableCommand {
         let loadStart = Date()
         let schema = try jsonSchema.map(StructuredOutputSupport.readSchema)
         let model = try ModelArgument.load(model)
-        let promptTokens = try PromptBuilder.tokens(model: model, modelName: self.model, prompt: prompt,
-                                                    system: system, raw: raw)
-        let options = generation.options()
+        let built = try PromptBuilder.prompt(model: model, modelName: self.model, prompt: prompt,
+                                             system: system, raw: raw, templateFlags: templateFlags)
+        let promptTokens = built.prompt.tokens
+        var options = generation.options()
+        options.reasoning = built.reasoning
         let context = try ContextSizing.makeContext(model: model, promptTokens: promptTokens.count,
                                                     maxTokens: options.maxTokens, flags: contextFlags)
+        let room = min(options.maxTokens, context.contextLength - promptTokens.count)
+        // The JSON comes after the thoughts: without a budget they get half the room, so it fits.
+        let constrained = json || schema != nil
+        if constrained, options.reasoning != nil, options.reasoning?.budget == nil { options.reasoning?.budget = room / 2 }
+        let thoughtRoom = options.reasoning.map { control in
+            (control.budget ?? 0) + model.tokenizer.encode(control.forcedClosing + control.syntax.opening, addSpecial: false, parseSpecial: true).count
+        } ?? 0
         let constraint = try StructuredOutputSupport.constraint(model: model, anyJSON: json, schema: schema,
-                                                                maxTokens: min(options.maxTokens, context.contextLength - promptTokens.count))
+                                                                maxTokens: room - thoughtRoom)
         let generator = Generator(context: context)
         let loaded = Date()
         var firstToken: Date?
         var count = 0
         let output = FileHandle.standardOutput
+        var printer = ReasoningPrinter(control: options.reasoning, hide: templateFlags.hideReasoning,
+                                       thoughtsTo: constraint == nil ? .standardOutput : .standardError)
         let summary = try generator.generate(prompt: promptTokens, options: options, constraint: constraint) { step in
             if firstToken == nil { firstToken = Date() }
             if step.token != nil { count += 1 }
-            if !step.text.isEmpty { output.write(Data(step.text.utf8)) }
+            if !step.text.isEmpty { printer.write(step.text) }
             return true
         }
+        printer.finish()
         output.write(Data("\n".utf8))
         if constraint != nil && summary.finishReason != .constraintSatisfied && summary.finishReason != .endOfGeneration {
             throw CLIError("the JSON is incomplete: generation stopped (\(summary.finishReason.rawValue)) before the value was finished; raise --max-tokens")
@@ -74,10 +90,10 @@ struct Run: ParsableCommand {
             let end = Date()
             let promptSeconds = (firstToken ?? end).timeIntervalSince(loaded)
             let genSeconds = end.timeIntervalSince(firstToken ?? end)
-            status(String(format: "load %.2f s | prompt %d tokens (%d cached), %.1f tokens/s | generated %d tokens, %.1f tokens/s | %d threads | %@",
+            status(String(format: "load %.2f s | prompt %d tokens (%d cached), %.1f tokens/s | generated %d tokens (%d thinking), %.1f tokens/s | %d threads | %@",
                           loaded.timeIntervalSince(loadStart), promptTokens.count, summary.reusedPromptTokens,
                           Double(promptTokens.count) / max(promptSeconds, 1e-9),
-                          count, Double(max(count - 1, 0)) / max(genSeconds, 1e-9), context.threadCount,
+                          count, summary.reasoningTokens, Double(max(count - 1, 0)) / max(genSeconds, 1e-9), context.threadCount,
                           summary.finishReason.rawValue))
         }
     }
@@ -85,19 +101,34 @@ struct Run: ParsableCommand {
 
 /// Turns a command-line prompt into tokens: through the chat template when the model has one.
 enum PromptBuilder {
-    static func tokens(model: LanguageModel, modelName: String, prompt: String, system: String?, raw: Bool) throws -> [Int32] {
-        if raw {
-            return model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: false)
+    struct Built {
+        let prompt: ChatPrompt
+        /// How the generation handles the model's thoughts; nil for a raw prompt or a model that does not reason.
+        let reasoning: ReasoningControl?
+    }
+
+    static func prompt(model: LanguageModel, modelName: String, prompt: String, system: String?, raw: Bool,
+                       templateFlags: ChatTemplateFlags) throws -> Built {
+        func plain() -> Built {
+            Built(prompt: ChatPrompt(tokens: model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: false), opensReasoning: false),
+                  reasoning: nil)
         }
-        guard let format = try ChatFormat(model: model) else {
+        if raw { return plain() }
+        guard let format = try templateFlags.chatFormat(for: model) else {
             if system != nil { throw CLIError("\(modelName) has no chat template, so --system cannot be applied; use --raw for plain completion") }
             status("\(modelName) has no chat template: running raw completion")
-            return model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: false)
+            return plain()
         }
         var messages: [JSONValue] = []
         if let system { messages.append(ChatFormat.message("system", system)) }
         messages.append(ChatFormat.message("user", prompt))
-        return try format.promptTokens(messages: messages)
+        let chatPrompt: ChatPrompt
+        do {
+            chatPrompt = try format.prompt(messages: messages, templateArguments: try templateFlags.templateArguments())
+        } catch let error as ChatFormatError {
+            throw CLIError(error.description)
+        }
+        return Built(prompt: chatPrompt, reasoning: templateFlags.reasoningControl(format, prompt: chatPrompt))
     }
 }
 

@@ -56,6 +56,15 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Largest request body accepted, in bytes.")
     var maxBodyBytes = 8 << 20
 
+    @Option(name: .long, help: "Use the chat template in this file for every model served, instead of each model's own.")
+    var chatTemplateFile: String?
+
+    @Option(name: .long, help: "A reasoning model's thoughts: deepseek (apart, as reasoning_content) or none (left in content). Requests may override it with reasoning_format.")
+    var reasoningFormat = "deepseek"
+
+    @Option(name: .long, help: "Close a reasoning model's thoughts after this many tokens (default: no limit). Requests may override it with reasoning_budget.")
+    var reasoningBudget: Int?
+
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("name at least one model to serve") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -65,6 +74,10 @@ struct Serve: ParsableCommand {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         if let ctxSize, ctxSize < 2 { throw ValidationError("--ctx-size must be at least 2") }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key must not be empty") }
+        guard ReasoningFormat(name: reasoningFormat) != nil else {
+            throw ValidationError("--reasoning-format must be one of \(ReasoningFormat.names)")
+        }
+        if let reasoningBudget, reasoningBudget < 0 { throw ValidationError("--reasoning-budget must be zero or more") }
     }
 
     func run() throws {
@@ -72,6 +85,13 @@ struct Serve: ParsableCommand {
         var logger = Logger(label: "hearth.serve")
         logger.logLevel = .info
 
+        var templateSource: String?
+        if let path = chatTemplateFile {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw CLIError("cannot read the chat template file \(path)")
+            }
+            templateSource = text
+        }
         var served: [ServedModel] = []
         for argument in models {
             let model = try ModelArgument.load(argument)
@@ -85,7 +105,7 @@ struct Serve: ParsableCommand {
             let length = min(ctxSize ?? model.defaultContextLength, model.config.contextLength)
             let executor = BatchExecutor(model: model, slots: parallel, contextLength: length,
                                          threads: threadCount, queueCapacity: queueSize)
-            let chat = try ServerChat.builder(for: model)
+            let chat = try ServerChat.builder(for: model, templateSource: templateSource)
             if chat == nil { status("\(id) has no chat template: only /v1/completions serves it") }
             served.append(ServedModel(id: id, model: model, executor: executor, chat: chat))
             status("loaded \(id): context \(length) tokens, \(parallel) slots batched on \(threadCount) thread(s)")
@@ -94,6 +114,8 @@ struct Serve: ParsableCommand {
         var configuration = ServerConfiguration(host: host, port: port,
                                                 apiKey: apiKey ?? ProcessInfo.processInfo.environment["HEARTH_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
         configuration.limits.maximumBodyBytes = maxBodyBytes
+        configuration.reasoningFormat = ReasoningFormat(name: reasoningFormat) ?? .deepseek
+        configuration.reasoningBudget = reasoningBudget
         let registry = ModelRegistry(served)
         let host = self.host
         let keyed = configuration.apiKey != nil

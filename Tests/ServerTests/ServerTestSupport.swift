@@ -11,13 +11,14 @@ import XCTest
 
 /// Builds an application around `models` and runs `body` against its router (no sockets).
 func withServer(_ models: [ServedModel], apiKey: String? = nil, limits: RequestLimits = RequestLimits(),
+                constraints: (any OutputConstraintFactory)? = nil,
                 _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
     var configuration = ServerConfiguration(apiKey: apiKey)
     configuration.limits = limits
     var logger = Logger(label: "hearth.test")
     logger.logLevel = .warning
     let router = buildRouter(models: ModelRegistry(models), configuration: configuration, metrics: ServerMetrics(),
-                             logger: logger)
+                             constraints: constraints, logger: logger)
     let app = Application(router: router, logger: logger)
     try await app.test(.router, body)
 }

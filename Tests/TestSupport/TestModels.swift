@@ -39,3 +39,19 @@ public enum TestModels {
         throw XCTSkip(message)
     }
 }
+
+/// Chat templates kept in the repository for tests (`scripts/fixtures/`).
+public enum TestTemplates {
+    static var fixtures: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/fixtures")
+    }
+
+    /// ChatML that opens `<think>` in the generation prompt (as DeepSeek-R1's distills do), or an
+    /// empty closed block with `enable_thinking: false` (as Qwen3 does).
+    public static var thinkPath: String { fixtures.appendingPathComponent("think-template.jinja").path }
+
+    public static func think() throws -> String {
+        try String(contentsOfFile: thinkPath, encoding: .utf8)
+    }
+}

@@ -61,11 +61,15 @@ public struct ScorerSpec: Sendable, Equatable {
     /// Unique within a task: its records and metrics carry it (defaults to the kind's name).
     public var name: String
     public var options: JSONObject
+    /// Which text of the output the scorer judges (`"reads"`): the answer, or a reasoning
+    /// model's thoughts.
+    public var reads: ScoredText
 
-    public init(kind: ScorerKind, name: String? = nil, options: JSONObject = JSONObject()) {
+    public init(kind: ScorerKind, name: String? = nil, options: JSONObject = JSONObject(), reads: ScoredText = .answer) {
         self.kind = kind
         self.name = name ?? kind.rawValue
         self.options = options
+        self.reads = reads
     }
 
     public init(json value: JSONValue, path: String) throws {
@@ -80,8 +84,18 @@ public struct ScorerSpec: Sendable, Equatable {
         }
         self.kind = kind
         name = object["name"]?.stringValue ?? type
+        switch object["reads"] {
+        case nil: reads = .answer
+        case .string(let text)?:
+            guard let value = ScoredText(rawValue: text) else {
+                throw FieldError("\(path).reads", "must be \"answer\" or \"reasoning\", got \"\(text)\"")
+            }
+            reads = value
+        case let other?: throw FieldError("\(path).reads", "must be \"answer\" or \"reasoning\", got \(other.typeName)")
+        }
         object["type"] = nil
         object["name"] = nil
+        object["reads"] = nil
         options = object
         _ = try makeScorer(judge: nil, path: path, checkOnly: true)
     }
@@ -100,12 +114,18 @@ public struct ScorerSpec: Sendable, Equatable {
 
     public var json: JSONValue {
         var object = JSONObject([("type", .string(kind.rawValue)), ("name", .string(name))])
+        if reads != .answer { object["reads"] = .string(reads.rawValue) }
         for (key, value) in options { object[key] = value }
         return .object(object)
     }
 
     /// Builds the scorer; `judge` is the target that grades for `model_graded`.
     public func makeScorer(judge: (any ModelTarget)?, path: String = "scorer", checkOnly: Bool = false) throws -> any Scorer {
+        let scorer = try makeKind(judge: judge, path: path, checkOnly: checkOnly)
+        return reads == .reasoning ? ReasoningReader(base: scorer) : scorer
+    }
+
+    private func makeKind(judge: (any ModelTarget)?, path: String, checkOnly: Bool) throws -> any Scorer {
         switch kind {
         case .match: return try MatchScorer(options: options, path: path)
         case .includes: return IncludesScorer(ignoreCase: options["ignore_case"]?.boolValue ?? true)
@@ -123,6 +143,29 @@ public struct ScorerSpec: Sendable, Equatable {
             }
             return grader.with(judge: judge)
         }
+    }
+}
+
+/// The text of an output a scorer judges.
+public enum ScoredText: String, Sendable, Equatable {
+    case answer
+    /// A reasoning model's thoughts (`reasoning_content`).
+    case reasoning
+}
+
+/// Gives a scorer the thoughts in place of the answer. A model that returned no thoughts at all
+/// (not a reasoning model, or an endpoint that does not separate them) cannot be scored this way:
+/// that is an error of the sample, not a score. An empty block is scored as the empty text it is.
+struct ReasoningReader: Scorer {
+    let base: any Scorer
+
+    func score(_ sample: Sample, _ transcript: Transcript, context: ScoringContext) async throws -> Score {
+        guard let reasoning = transcript.reasoning else {
+            throw TargetError("the scorer reads the reasoning, but the model returned none (not a reasoning model, or its endpoint does not return reasoning_content)")
+        }
+        var thoughts = transcript
+        thoughts.output = reasoning
+        return try await base.score(sample, thoughts, context: context)
     }
 }
 

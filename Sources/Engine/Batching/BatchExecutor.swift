@@ -366,7 +366,8 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
                 let summary = sequence.generation.summary(reusedPromptTokens: sequence.reused)
                 end(sequence, with: .finished(GenerationOutcome(
                     finishReason: summary.finishReason, promptTokens: summary.promptTokens,
-                    completionTokens: summary.completionTokens, reusedPromptTokens: summary.reusedPromptTokens)))
+                    completionTokens: summary.completionTokens, reusedPromptTokens: summary.reusedPromptTokens,
+                    reasoningTokens: summary.reasoningTokens)))
             }
         }
     }

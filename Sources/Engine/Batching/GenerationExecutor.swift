@@ -43,12 +43,15 @@ public struct GenerationOutcome: Sendable, Equatable {
     public let completionTokens: Int
     /// Prompt tokens taken from a cached shared prefix (an earlier request's, another choice's) instead of computed.
     public let reusedPromptTokens: Int
+    /// Of the completion tokens, those inside a reasoning block.
+    public let reasoningTokens: Int
 
-    public init(finishReason: FinishReason, promptTokens: Int, completionTokens: Int, reusedPromptTokens: Int) {
+    public init(finishReason: FinishReason, promptTokens: Int, completionTokens: Int, reusedPromptTokens: Int, reasoningTokens: Int = 0) {
         self.finishReason = finishReason
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.reusedPromptTokens = reusedPromptTokens
+        self.reasoningTokens = reasoningTokens
     }
 }
 
