@@ -11,7 +11,7 @@ public protocol Architecture: Sendable {
 public enum Architectures {
     /// `general.architecture` → its definition. Adding a family means adding a file and a line here.
     public static let registry: [String: any Architecture.Type] = Dictionary(
-        uniqueKeysWithValues: [Llama.self, Qwen2.self, Qwen3.self, Gemma3.self].map { ($0.name, $0) }
+        uniqueKeysWithValues: [Llama.self, Qwen2.self, Qwen3.self, Qwen3MoE.self, Gemma3.self].map { ($0.name, $0) }
     )
 
     public static var supported: [String] { registry.keys.sorted() }
@@ -104,7 +104,8 @@ public enum Architectures {
             attentionBiases: false,
             queryKeyNorm: false,
             postNorms: false,
-            finalLogitSoftcap: nil
+            finalLogitSoftcap: nil,
+            experts: nil
         )
     }
 }

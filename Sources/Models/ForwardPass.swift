@@ -113,17 +113,68 @@ final class ForwardPass {
             pool.parallelFor(n) { t in
                 Ops.rmsNorm(s.hidden + t * e, weight: w.feedForwardNorm, count: e, epsilon: self.config.normEpsilon, into: s.normed + t * e)
             }
-            project(w.gate, s.normed, n, into: s.gate)
-            project(w.up, s.normed, n, into: s.up)
-            let f = config.feedForwardLength
-            pool.parallelFor(n) { t in
-                switch self.config.feedForward {
-                case .swiGLU: Ops.swiGLU(gate: s.gate + t * f, up: s.up + t * f, count: f)
-                case .geluTanhGated: Ops.geluTanhGated(gate: s.gate + t * f, up: s.up + t * f, count: f)
-                }
+            switch w.feedForward {
+            case .dense(let network):
+                gated(network, input: s.normed, count: n, into: s.branch)
+            case .experts(let router, let experts):
+                mixture(router: router, experts: experts, count: n)
             }
-            compensated.multiply(w.down, x: s.gate, count: n, into: s.branch, pool: pool)
             addResidual(count: n, postNorm: w.postFeedForwardNorm)
+        }
+    }
+
+    /// down(act(gate·x) ⊙ up·x) for `n` rows of `x`, into `out`.
+    private func gated(_ w: FeedForwardWeights.Gated, input x: UnsafeMutablePointer<Float>, count n: Int,
+                       into out: UnsafeMutablePointer<Float>) {
+        let s = scratch
+        project(w.gate, x, n, into: s.gate)
+        project(w.up, x, n, into: s.up)
+        let f = w.gate.rows
+        let activate = { (t: Int) in
+            switch self.config.feedForward {
+            case .swiGLU: Ops.swiGLU(gate: s.gate + t * f, up: s.up + t * f, count: f)
+            case .geluTanhGated: Ops.geluTanhGated(gate: s.gate + t * f, up: s.up + t * f, count: f)
+            }
+        }
+        // One row (a generated token, or one expert's row) is not worth a trip through the pool.
+        if n == 1 { activate(0) } else { pool.parallelFor(n, activate) }
+        compensated.multiply(w.down, x: s.gate, count: n, into: out, pool: pool)
+    }
+
+    /// The mixture of experts: each row's router picks its experts (`MixtureRouting`), then each
+    /// expert runs once over the rows that chose it, gathered together, so only chosen experts'
+    /// weights are read. A row's branch is the weighted sum of its experts' outputs, added in
+    /// expert order, as Hugging Face's implementation adds them; it does not depend on the other
+    /// rows of the pass.
+    private func mixture(router: WeightMatrix, experts: [FeedForwardWeights.Gated], count n: Int) {
+        let s = scratch
+        let e = config.embeddingLength
+        let routing = config.experts!
+        project(router, s.normed, n, into: s.routerLogits)
+        var choices = [[MixtureRouting.Choice]](repeating: [], count: n)
+        choices.withUnsafeMutableBufferPointer { out in
+            let out = out
+            pool.parallelFor(n) { t in
+                out[t] = MixtureRouting.choose(logits: UnsafeBufferPointer(start: s.routerLogits + t * routing.count, count: routing.count),
+                                               used: routing.used, normalize: routing.normalizeWeights)
+            }
+        }
+        var rowsOf = [[(row: Int, weight: Float)]](repeating: [], count: routing.count)
+        for (row, chosen) in choices.enumerated() {
+            for choice in chosen { rowsOf[choice.expert].append((row, choice.weight)) }
+        }
+        s.branch.update(repeating: 0, count: n * e)
+        for (expert, rows) in rowsOf.enumerated() where !rows.isEmpty {
+            let gather = { (j: Int) in (s.expertInput + j * e).update(from: s.normed + rows[j].row * e, count: e) }
+            let scatter = { (j: Int) in
+                let branch = s.branch + rows[j].row * e, output = s.expertOutput + j * e, weight = rows[j].weight
+                for i in 0..<e { branch[i] += weight * output[i] }
+            }
+            // Copies of a few rows (a generated token's) are cheaper than a trip through the pool.
+            let inline = rows.count * e <= 1 << 14
+            if inline { (0..<rows.count).forEach(gather) } else { pool.parallelFor(rows.count, gather) }
+            gated(experts[expert], input: s.expertInput, count: rows.count, into: s.expertOutput)
+            if inline { (0..<rows.count).forEach(scatter) } else { pool.parallelFor(rows.count, scatter) }
         }
     }
 
@@ -251,6 +302,8 @@ final class ForwardPass {
 /// Activation buffers for one pass of up to `batch` rows, allocated once per context.
 private final class Scratch {
     let hidden, normed, branch, query, key, value, attention, gate, up: UnsafeMutablePointer<Float>
+    /// Mixtures of experts: router scores (batch, experts), one expert's gathered rows and outputs.
+    let routerLogits, expertInput, expertOutput: UnsafeMutablePointer<Float>
     let ropeCosines, ropeSines, slidingCosines, slidingSines: UnsafeMutablePointer<Float>
 
     init(config c: ModelConfig, batch n: Int) {
@@ -261,8 +314,12 @@ private final class Scratch {
         key = .allocate(capacity: n * c.keyValueDimension)           // (batch, kvHeads·headSize)
         value = .allocate(capacity: n * c.valueDimension)            // (batch, kvHeads·valueHeadSize)
         attention = .allocate(capacity: n * c.headCount * c.valueHeadSize) // (batch, heads·valueHeadSize)
-        gate = .allocate(capacity: n * c.feedForwardLength)          // (batch, feedForward)
-        up = .allocate(capacity: n * c.feedForwardLength)            // (batch, feedForward)
+        let feedForward = max(c.feedForwardLength, c.experts?.feedForwardLength ?? 0)
+        gate = .allocate(capacity: n * feedForward)                  // (batch, feedForward)
+        up = .allocate(capacity: n * feedForward)                    // (batch, feedForward)
+        routerLogits = .allocate(capacity: max(1, n * (c.experts?.count ?? 0)))  // (batch, experts)
+        expertInput = .allocate(capacity: c.experts == nil ? 1 : n * c.embeddingLength)   // (batch, embedding)
+        expertOutput = .allocate(capacity: c.experts == nil ? 1 : n * c.embeddingLength)  // (batch, embedding)
         let angles = max(1, n * (c.ropeDimensions / 2))
         ropeCosines = .allocate(capacity: angles)                    // (batch, ropeDimensions / 2)
         ropeSines = .allocate(capacity: angles)                      // (batch, ropeDimensions / 2)
@@ -271,7 +328,32 @@ private final class Scratch {
     }
 
     deinit {
-        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up,
+        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up, routerLogits, expertInput, expertOutput,
                        ropeCosines, ropeSines, slidingCosines, slidingSines] { buffer.deallocate() }
+    }
+}
+
+/// How a mixture of experts routes one token: softmax over every expert's score, the `used` most
+/// likely (ties to the lower index), their probabilities renormalised to sum to 1 when asked.
+/// The one definition the fast path and the reference share.
+enum MixtureRouting {
+    struct Choice: Equatable {
+        let expert: Int
+        let weight: Float
+    }
+
+    static func choose(logits: UnsafeBufferPointer<Float>, used: Int, normalize: Bool) -> [Choice] {
+        let probabilities = softmax(logits.map(Double.init))
+        let chosen = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+            .prefix(used)
+        let total = normalize ? chosen.reduce(0.0) { $0 + probabilities[$1] } : 1
+        return chosen.sorted().map { Choice(expert: $0, weight: Float(probabilities[$0] / total)) }
+    }
+
+    static func softmax(_ x: [Double]) -> [Double] {
+        let top = x.max() ?? 0
+        let exps = x.map { Foundation.exp($0 - top) }
+        let sum = exps.reduce(0, +)
+        return exps.map { $0 / sum }
     }
 }

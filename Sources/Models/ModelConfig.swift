@@ -11,6 +11,19 @@ public struct ModelConfig: Sendable {
         case geluTanhGated
     }
 
+    /// A mixture of experts in each block's place of the dense feed-forward (Qwen3-MoE): a router
+    /// scores every expert for each token, and only the `used` best, each a small gated
+    /// feed-forward of `feedForwardLength`, are computed; their outputs are summed with the
+    /// router's softmax weights.
+    public struct Experts: Sendable, Equatable {
+        public var count: Int
+        public var used: Int
+        public var feedForwardLength: Int
+        /// The chosen experts' weights are renormalised to sum to 1 (Qwen3-MoE's `norm_topk_prob`,
+        /// which llama.cpp always applies for `qwen3moe`).
+        public var normalizeWeights: Bool
+    }
+
     public var architecture: String
     public var vocabularySize: Int
     public var embeddingLength: Int
@@ -55,6 +68,8 @@ public struct ModelConfig: Sendable {
     public var postNorms: Bool
     /// tanh soft-capping of the final logits, when set.
     public var finalLogitSoftcap: Float?
+    /// The feed-forward of every block is a mixture of these experts; nil: dense.
+    public var experts: Experts?
 
     public var queryDimension: Int { headCount * headSize }
     public var keyValueDimension: Int { headCountKV * headSize }

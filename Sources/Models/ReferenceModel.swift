@@ -16,16 +16,36 @@ public final class ReferenceModel {
 
     private struct DenseLayer {
         let weights: LayerWeights
-        let query, key, value, attentionOutput, gate, up, down: [Float]
+        let query, key, value, attentionOutput: [Float]
+        let feedForward: FeedForward
+    }
+
+    private struct Gated {
+        let gate, up, down: [Float]
+
+        init(_ w: FeedForwardWeights.Gated) throws {
+            gate = try ReferenceModel.dense(w.gate)
+            up = try ReferenceModel.dense(w.up)
+            down = try ReferenceModel.dense(w.down)
+        }
+    }
+
+    private enum FeedForward {
+        case dense(Gated)
+        case experts(router: [Float], experts: [Gated])
     }
 
     public init(model: LanguageModel) throws {
         self.model = model
         layers = try model.weights.layers.map { w in
-            DenseLayer(weights: w,
-                       query: try Self.dense(w.query), key: try Self.dense(w.key), value: try Self.dense(w.value),
-                       attentionOutput: try Self.dense(w.attentionOutput),
-                       gate: try Self.dense(w.gate), up: try Self.dense(w.up), down: try Self.dense(w.down))
+            let feedForward: FeedForward
+            switch w.feedForward {
+            case .dense(let network): feedForward = .dense(try Gated(network))
+            case .experts(let router, let experts): feedForward = .experts(router: try Self.dense(router), experts: try experts.map(Gated.init))
+            }
+            return DenseLayer(weights: w,
+                              query: try Self.dense(w.query), key: try Self.dense(w.key), value: try Self.dense(w.value),
+                              attentionOutput: try Self.dense(w.attentionOutput), feedForward: feedForward)
         }
         output = try Self.dense(model.weights.output)
         keys = Array(repeating: [], count: model.config.blockCount)
@@ -94,16 +114,22 @@ public final class ReferenceModel {
             x = add(x, branch)
             // out = h + ffn(norm(h))
             let hn = rmsNorm(x, w.feedForwardNorm)
-            let gate = matVec(layer.gate, hn), up = matVec(layer.up, hn)
-            let activated = zip(gate, up).map { g, u -> Float in
-                switch c.feedForward {
-                case .swiGLU: return Float(Double(g) / (1 + exp(-Double(g))) * Double(u))
-                case .geluTanhGated:
-                    let gd = Double(g)
-                    return Float(0.5 * gd * (1 + tanh((2 / Double.pi).squareRoot() * (gd + 0.044715 * gd * gd * gd))) * Double(u))
+            switch layer.feedForward {
+            case .dense(let network):
+                branch = gated(network, hn)
+            case .experts(let router, let experts):
+                // Every expert's score, the chosen ones' weighted outputs summed in expert order.
+                let routing = c.experts!
+                let scores = matVec(router, hn)
+                let chosen = scores.withUnsafeBufferPointer {
+                    MixtureRouting.choose(logits: $0, used: routing.used, normalize: routing.normalizeWeights)
                 }
+                var sum = [Double](repeating: 0, count: c.embeddingLength)
+                for choice in chosen {
+                    for (i, value) in gated(experts[choice.expert], hn).enumerated() { sum[i] += Double(choice.weight) * Double(value) }
+                }
+                branch = sum.map(Float.init)
             }
-            branch = matVec(layer.down, activated)
             if let n = w.postFeedForwardNorm { branch = rmsNorm(branch, n) }
             x = add(x, branch)
         }
@@ -114,6 +140,19 @@ public final class ReferenceModel {
     }
 
     // MARK: - Scalar building blocks
+
+    private func gated(_ w: Gated, _ x: [Float]) -> [Float] {
+        let gate = matVec(w.gate, x), up = matVec(w.up, x)
+        let activated = zip(gate, up).map { g, u -> Float in
+            switch config.feedForward {
+            case .swiGLU: return Float(Double(g) / (1 + exp(-Double(g))) * Double(u))
+            case .geluTanhGated:
+                let gd = Double(g)
+                return Float(0.5 * gd * (1 + tanh((2 / Double.pi).squareRoot() * (gd + 0.044715 * gd * gd * gd))) * Double(u))
+            }
+        }
+        return matVec(w.down, activated)
+    }
 
     private func matVec(_ w: [Float], _ x: [Float]) -> [Float] {
         let columns = x.count

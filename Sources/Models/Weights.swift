@@ -16,10 +16,22 @@ struct LayerWeights {
     var keyNorm: [Float]?
     var postAttentionNorm: [Float]?
     var feedForwardNorm: [Float]
-    var gate: WeightMatrix                   // (feedForward × embedding)
-    var up: WeightMatrix                     // (feedForward × embedding)
-    var down: WeightMatrix                   // (embedding × feedForward)
+    var feedForward: FeedForwardWeights
     var postFeedForwardNorm: [Float]?
+}
+
+/// A block's feed-forward: one gated network, or a router and its experts.
+enum FeedForwardWeights {
+    case dense(Gated)
+    /// `router`: (experts × embedding); `experts[i]`: expert i's gated network, slices of the
+    /// stacked tensors.
+    case experts(router: WeightMatrix, experts: [Gated])
+
+    struct Gated {
+        var gate: WeightMatrix               // (feedForward × embedding)
+        var up: WeightMatrix                 // (feedForward × embedding)
+        var down: WeightMatrix               // (embedding × feedForward)
+    }
 }
 
 struct TransformerWeights {
@@ -54,12 +66,28 @@ struct TransformerWeights {
                 keyNorm: config.queryKeyNorm ? try loader.vector(p + "attn_k_norm.weight", count: config.headSize) : nil,
                 postAttentionNorm: config.postNorms ? try loader.vector(p + "post_attention_norm.weight", count: e) : nil,
                 feedForwardNorm: try loader.vector(p + "ffn_norm.weight", count: e),
-                gate: try loader.matrix(p + "ffn_gate.weight", rows: config.feedForwardLength, columns: e),
-                up: try loader.matrix(p + "ffn_up.weight", rows: config.feedForwardLength, columns: e),
-                down: try loader.matrix(p + "ffn_down.weight", rows: e, columns: config.feedForwardLength),
+                feedForward: try Self.feedForward(loader, prefix: p, config: config),
                 postFeedForwardNorm: config.postNorms ? try loader.vector(p + "post_ffw_norm.weight", count: e) : nil
             )
         }
+    }
+}
+
+extension TransformerWeights {
+    static func feedForward(_ loader: TensorLoader, prefix p: String, config: ModelConfig) throws -> FeedForwardWeights {
+        let e = config.embeddingLength
+        guard let experts = config.experts else {
+            let f = config.feedForwardLength
+            return .dense(.init(gate: try loader.matrix(p + "ffn_gate.weight", rows: f, columns: e),
+                                up: try loader.matrix(p + "ffn_up.weight", rows: f, columns: e),
+                                down: try loader.matrix(p + "ffn_down.weight", rows: e, columns: f)))
+        }
+        let f = experts.feedForwardLength, n = experts.count
+        let gates = try loader.stacked(p + "ffn_gate_exps.weight", count: n, rows: f, columns: e)
+        let ups = try loader.stacked(p + "ffn_up_exps.weight", count: n, rows: f, columns: e)
+        let downs = try loader.stacked(p + "ffn_down_exps.weight", count: n, rows: e, columns: f)
+        return .experts(router: try loader.matrix(p + "ffn_gate_inp.weight", rows: n, columns: e),
+                        experts: (0..<n).map { .init(gate: gates[$0], up: ups[$0], down: downs[$0]) })
     }
 }
 
@@ -85,6 +113,21 @@ struct TensorLoader {
         do {
             return try WeightMatrix(type: info.type, rows: rows, columns: columns,
                                     data: file.data(for: info).baseAddress!)
+        } catch {
+            throw ModelError.unsupportedTensorType(name: name, type: info.type.description)
+        }
+    }
+
+    /// `count` matrices of `rows` × `columns` stored one after another in one tensor (GGUF
+    /// dimensions [columns, rows, count]), as mixtures of experts store theirs: each a view of its
+    /// slice, nothing read until it is used.
+    func stacked(_ name: String, count: Int, rows: Int, columns: Int) throws -> [WeightMatrix] {
+        let info = try info(name, dimensions: [columns, rows, count])
+        let base = file.data(for: info).baseAddress!
+        do {
+            let first = try WeightMatrix(type: info.type, rows: rows, columns: columns, data: base)
+            let stride = rows * first.rowBytes
+            return try (0..<count).map { try WeightMatrix(type: info.type, rows: rows, columns: columns, data: base + $0 * stride) }
         } catch {
             throw ModelError.unsupportedTensorType(name: name, type: info.type.description)
         }

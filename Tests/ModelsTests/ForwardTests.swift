@@ -33,7 +33,7 @@ final class ForwardTests: XCTestCase {
     /// random un-normalised weights amplify layer after layer; the budget only catches gross errors
     /// there (the kernels' own tests hold the quantized products to their scalar twins exactly).
     func testFastPathMatchesReferenceOnEveryArchitecture() throws {
-        for architecture in ["llama", "qwen2", "qwen3", "gemma3"] {
+        for architecture in ["llama", "qwen2", "qwen3", "gemma3", "qwen3moe"] {
             for (type, tolerance) in [(GGMLType.f32, Float(1e-4)), (.q8_0, 0.1)] {
                 var tiny = TinyModel()
                 tiny.architecture = architecture
@@ -77,10 +77,18 @@ final class ForwardTests: XCTestCase {
     /// A token's logits do not depend on how the prompt was cut into chunks, nor on the thread count:
     /// the property the server's determinism rests on.
     func testLogitsDoNotDependOnBatchingOrThreads() throws {
+        for architecture in ["gemma3", "qwen3moe"] {
+            try assertBatchInvariant(architecture)
+        }
+    }
+
+    /// A mixture of experts gathers each expert's rows from the whole pass: a row's result must
+    /// still not depend on which other rows chose the same experts.
+    private func assertBatchInvariant(_ architecture: String) throws {
         var tiny = TinyModel()
         tiny.matrixType = .q8_0
-        tiny.architecture = "gemma3"
-        let model = try LanguageModel(url: build(tiny))
+        tiny.architecture = architecture
+        let model = try LanguageModel(url: build(tiny, name: architecture))
         let whole = try model.makeContext(contextLength: 32, threads: 1, batchSize: 64).evaluateAll(tokens)
         let chunked = try model.makeContext(contextLength: 32, threads: 2, batchSize: 3).evaluateAll(tokens)
         XCTAssertEqual(whole, chunked)
@@ -88,7 +96,7 @@ final class ForwardTests: XCTestCase {
         var last: [Float] = []
         for token in tokens { last = try stepwise.evaluate([token]) }
         let v = model.config.vocabularySize
-        XCTAssertEqual(last, Array(whole[((tokens.count - 1) * v)...]))
+        XCTAssertEqual(last, Array(whole[((tokens.count - 1) * v)...]), architecture)
     }
 
     func testSlidingWindowLimitsWhatALayerSees() throws {
@@ -124,8 +132,8 @@ final class ForwardTests: XCTestCase {
         var tiny = TinyModel()
         tiny.architecture = "mamba"
         XCTAssertThrowsError(try LanguageModel(url: build(tiny))) { error in
-            XCTAssertEqual(error as? ModelError, .unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2", "qwen3"]))
-            XCTAssertTrue(String(describing: error).contains("supported: gemma3, llama, qwen2, qwen3"))
+            XCTAssertEqual(error as? ModelError, .unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2", "qwen3", "qwen3moe"]))
+            XCTAssertTrue(String(describing: error).contains("supported: gemma3, llama, qwen2, qwen3, qwen3moe"))
         }
     }
 

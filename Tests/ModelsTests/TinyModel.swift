@@ -17,6 +17,8 @@ struct TinyModel {
     var slidingWindow = 4
     /// Llama 3.1-style per-pair frequency divisors, written as `rope_freqs.weight`.
     var ropeFactors: [Float]?
+    /// `qwen3moe`: experts per block, how many each token uses, and each one's feed-forward length.
+    var experts = (count: 8, used: 2, length: 32)
 
     var vocabulary: [String] {
         ["<unk>", "<s>", "</s>"] + (0..<256).map { String(format: "<0x%02X>", $0) } + ["▁", "▁a", "b", "▁ab", "c"]
@@ -40,6 +42,11 @@ struct TinyModel {
         w.set("\(a).attention.layer_norm_rms_epsilon", .float32(1e-5))
         w.set("\(a).rope.freq_base", .float32(10_000))
         if a == "gemma3" { w.set("\(a).attention.sliding_window", .uint32(UInt32(slidingWindow))) }
+        if a == "qwen3moe" {
+            w.set("\(a).expert_count", .uint32(UInt32(experts.count)))
+            w.set("\(a).expert_used_count", .uint32(UInt32(experts.used)))
+            w.set("\(a).expert_feed_forward_length", .uint32(UInt32(experts.length)))
+        }
         let tokens = vocabulary
         w.set("tokenizer.ggml.model", .string("llama"))
         w.set("tokenizer.ggml.tokens", .array(.string(tokens)))
@@ -52,13 +59,15 @@ struct TinyModel {
         for (key, value) in overrides { w.set(key, value) }
 
         let v = tokens.count, e = embedding
-        func matrix(_ name: String, rows: Int, columns: Int) throws {
+        /// `stacked` matrices one after another (GGUF dimensions [columns, rows, stacked]), as experts are stored.
+        func matrix(_ name: String, rows: Int, columns: Int, stacked: Int? = nil) throws {
             guard name != dropped else { return }
-            let values = (0..<(rows * columns)).map { _ in rng.nextSigned() * 0.5 }
+            let values = (0..<(rows * columns * (stacked ?? 1))).map { _ in rng.nextSigned() * 0.5 }
+            let dimensions = [columns, rows] + (stacked.map { [$0] } ?? [])
             if matrixType == .q8_0 {
-                try w.addTensor(name: name, type: .q8_0, dimensions: [columns, rows], bytes: Self.quantizeQ8_0(values))
+                try w.addTensor(name: name, type: .q8_0, dimensions: dimensions, bytes: Self.quantizeQ8_0(values))
             } else {
-                try w.addTensor(name: name, dimensions: [columns, rows], floats: values)
+                try w.addTensor(name: name, dimensions: dimensions, floats: values)
             }
         }
         func vector(_ name: String, count: Int, around center: Float = 1) throws {
@@ -81,7 +90,7 @@ struct TinyModel {
                 try vector(p + "attn_k.bias", count: kvHeads * headSize, around: 0)
                 try vector(p + "attn_v.bias", count: kvHeads * headSize, around: 0)
             }
-            if a == "gemma3" || a == "qwen3" {
+            if a == "gemma3" || a == "qwen3" || a == "qwen3moe" {
                 try vector(p + "attn_q_norm.weight", count: headSize)
                 try vector(p + "attn_k_norm.weight", count: headSize)
             }
@@ -90,9 +99,20 @@ struct TinyModel {
                 try vector(p + "post_ffw_norm.weight", count: e)
             }
             try vector(p + "ffn_norm.weight", count: e)
-            try matrix(p + "ffn_gate.weight", rows: feedForward, columns: e)
-            try matrix(p + "ffn_up.weight", rows: feedForward, columns: e)
-            try matrix(p + "ffn_down.weight", rows: e, columns: feedForward)
+            if a == "qwen3moe" {
+                // The router in F32, as the converter stores it.
+                if p + "ffn_gate_inp.weight" != dropped {
+                    try w.addTensor(name: p + "ffn_gate_inp.weight", dimensions: [e, experts.count],
+                                    floats: (0..<(e * experts.count)).map { _ in rng.nextSigned() })
+                }
+                try matrix(p + "ffn_gate_exps.weight", rows: experts.length, columns: e, stacked: experts.count)
+                try matrix(p + "ffn_up_exps.weight", rows: experts.length, columns: e, stacked: experts.count)
+                try matrix(p + "ffn_down_exps.weight", rows: e, columns: experts.length, stacked: experts.count)
+            } else {
+                try matrix(p + "ffn_gate.weight", rows: feedForward, columns: e)
+                try matrix(p + "ffn_up.weight", rows: feedForward, columns: e)
+                try matrix(p + "ffn_down.weight", rows: e, columns: feedForward)
+            }
         }
         try w.write(to: url)
     }

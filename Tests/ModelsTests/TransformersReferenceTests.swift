@@ -191,6 +191,6 @@ final class TransformersReferenceTests: XCTestCase {
     func testQwen2() throws { try check("qwen2") }
     func testQwen3() throws { try check("qwen3") }
     func testGemma3() throws { try check("gemma3") }
-    /// Hearth has no qwen3moe yet; this skips (saying so) until `Architectures.registry` has it.
+    /// The mixture of experts: 16 experts, top-4, renormalised weights.
     func testQwen3Moe() throws { try check("qwen3moe") }
 }

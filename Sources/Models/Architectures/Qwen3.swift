@@ -7,7 +7,12 @@ public struct Qwen3: Architecture {
     public static let name = "qwen3"
 
     public static func config(from file: GGUFFile) throws -> ModelConfig {
-        var config = try Architectures.commonConfig(file, architecture: name)
+        try config(from: file, architecture: name)
+    }
+
+    /// Qwen3's choices under the metadata prefix of `architecture` (its mixture of experts shares them).
+    static func config(from file: GGUFFile, architecture: String) throws -> ModelConfig {
+        var config = try Architectures.commonConfig(file, architecture: architecture)
         config.ropeStyle = .halves
         config.queryKeyNorm = true
         config.feedForward = .swiGLU
