@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], resources: [.copy("catalog.json")]),
         // Order-preserving JSON values, a strict bounded parser, and Python-compatible printing.
         .target(name: "JSON"),
         // Chat templates: a Jinja subset rendering as jinja2 does, with bounded work.

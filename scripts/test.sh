@@ -11,7 +11,7 @@ fi
 # One release build of everything, tests included (-enable-testing is what `swift test` adds for
 # @testable imports; building with it here lets the test run below skip a second build).
 swift build -c release --build-tests -Xswiftc -enable-testing
-.build/release/hearth pull --all
+.build/release/hearth pull --test-models
 HEARTH_REQUIRE_MODELS=1 swift test -c release --skip-build "$@"
 # A short pass of every fuzzer: libFuzzer with coverage and the address sanitizer, 15 s each, from
 # the committed seeds (the long runs and their figures are in docs/RELIABILITY.md).

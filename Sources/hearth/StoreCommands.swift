@@ -28,6 +28,9 @@ struct Pull: ParsableCommand {
     @Flag(name: .long, help: "Every model in the catalog.")
     var all = false
 
+    @Flag(name: .long, help: "The catalog models the tests run on.")
+    var testModels = false
+
     @Flag(name: .long, help: "Hash models already in the store again.")
     var verify = false
 
@@ -35,14 +38,15 @@ struct Pull: ParsableCommand {
     var sha256: String?
 
     func validate() throws {
-        if models.isEmpty && !all { throw ValidationError("name a model or pass --all") }
+        if models.isEmpty && !all && !testModels { throw ValidationError("name a model or pass --all or --test-models") }
         if sha256 != nil && models.count != 1 { throw ValidationError("--sha256 pins the hash of one model") }
     }
 
     func run() throws {
         let store = ModelStore()
         let events = StoreProgress.events()
-        for name in all ? Catalog.entries.map(\.name) : models {
+        let catalogNames = Catalog.entries.filter { all || $0.isTestModel }.map(\.name)
+        for name in all || testModels ? catalogNames + models : models {
             if let reference = try HubReference(parsing: name) {
                 if let manifest = try store.manifest(named: reference.name) {
                     if verify {

