@@ -83,6 +83,46 @@ public final class CompensatedMatVec {
         }
     }
 
+    /// Several single-row compensated products in one trip through the pool (a mixture's chosen
+    /// experts' down projections): each y bit for bit what `multiply` gives for its row alone.
+    public func multiplyEach(_ products: [MatVec.RowProduct], pool: ThreadPool) {
+        var residuals: [UnsafeMutablePointer<Float>] = []
+        var corrections: [UnsafeMutablePointer<Float>] = []
+        defer {
+            residuals.forEach { $0.deallocate() }
+            corrections.forEach { $0.deallocate() }
+        }
+        var group: [MatVec.RowProduct] = []
+        for product in products {
+            let format = product.w.activationFormat
+            guard format != .f32 else {
+                // Float activations are not quantized at all: nothing to compensate.
+                group.append(product)
+                continue
+            }
+            let columns = product.w.columns
+            let residual = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+            let correction = UnsafeMutablePointer<Float>.allocate(capacity: product.w.rows)
+            residuals.append(residual)
+            corrections.append(correction)
+            // As `multiply` computes it: x − dequantize(quantize(x)), with the quantizer MatVec uses.
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(1, ActivationQuantization.rowBytes(format, columns: columns)), alignment: 64)
+            try! ActivationQuantization.quantize(product.x, count: columns, to: format, into: scratch)
+            Self.dequantize(format, UnsafeRawPointer(scratch), count: columns, into: residual)
+            scratch.deallocate()
+            for c in 0..<columns { residual[c] = product.x[c] - residual[c] }
+            group.append(product)
+            group.append(MatVec.RowProduct(product.w, x: residual, into: correction))
+        }
+        MatVec.multiplyEach(group, pool: pool)
+        var next = 0
+        for product in products where product.w.activationFormat != .f32 {
+            let correction = corrections[next]
+            for r in 0..<product.w.rows { product.y[r] = product.y[r] + correction[r] }
+            next += 1
+        }
+    }
+
     private func reserve(columns: Int, rows: Int, tokens: Int, format: GGMLType) {
         let rowsNeeded = 2 * tokens
         if stackedCapacity < rowsNeeded * columns {

@@ -95,6 +95,61 @@ public enum MatVec {
         }
     }
 
+    /// One single-row product of a group: y = W·x.
+    public struct RowProduct {
+        public let w: WeightMatrix
+        public let x: UnsafePointer<Float>
+        public let y: UnsafeMutablePointer<Float>
+
+        public init(_ w: WeightMatrix, x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+            self.w = w
+            self.x = x
+            self.y = y
+        }
+    }
+
+    /// Several single-row products in one trip through the pool: each distinct activation row is
+    /// quantized once, then the threads split the rows of all the matrices together. Each y is bit
+    /// for bit what `multiply` gives (the same quantization, the same dot per row). For groups of
+    /// small products, a mixture's chosen experts, where a dispatch each costs more than the
+    /// arithmetic. The x rows must not overlap the y rows.
+    public static func multiplyEach(_ products: [RowProduct], pool: ThreadPool) {
+        guard !products.isEmpty else { return }
+        // Quantized rows, one per distinct (x, format, columns), laid out in this thread's scratch.
+        var slots: [Int] = []
+        var keys: [(x: UnsafePointer<Float>, format: GGMLType, columns: Int, offset: Int)] = []
+        var bytes = 0
+        for product in products {
+            let format = product.w.activationFormat
+            if let index = keys.firstIndex(where: { $0.x == product.x && $0.format == format && $0.columns == product.w.columns }) {
+                slots.append(index)
+                continue
+            }
+            slots.append(keys.count)
+            keys.append((product.x, format, product.w.columns, bytes))
+            if format != .f32 { bytes += (ActivationQuantization.rowBytes(format, columns: product.w.columns) + 63) & ~63 }
+        }
+        guard let scratch = hk_thread_scratch(0, max(bytes, 1)) else {
+            fatalError("MatVec: cannot allocate \(bytes) bytes for quantized activations")
+        }
+        let activations = keys.map { key -> UnsafeRawPointer in
+            if key.format == .f32 { return UnsafeRawPointer(key.x) }
+            hk_quantize_row(Int32(key.format.rawValue), key.x, scratch + key.offset, Int64(key.columns))
+            return UnsafeRawPointer(scratch + key.offset)
+        }
+        var tasks: [(product: Int, rows: Range<Int>)] = []
+        for (index, product) in products.enumerated() where product.w.rows > 0 {
+            let split = RowSplit(rows: product.w.rows, rowBytes: product.w.rowBytes, threads: pool.threadCount)
+            for task in 0..<split.taskCount { tasks.append((index, split.range(task))) }
+        }
+        pool.parallelFor(tasks.count) { task in
+            let (index, range) = tasks[task]
+            let product = products[index], w = product.w
+            hk_gemv_rows(w.type.rawValue, Int64(w.columns), w.data, w.rowBytes,
+                         Int64(range.lowerBound), Int64(range.upperBound), activations[slots[index]], product.y)
+        }
+    }
+
     /// The scalar twin of `multiply`: the same quantized arithmetic (Swift twins of the activation
     /// quantization and of the dot products), plain Swift, one thread. Tests hold the fast path
     /// to it; it is also a readable statement of what the fast path computes.

@@ -159,6 +159,7 @@ final class ForwardPass {
                                                used: routing.used, normalize: routing.normalizeWeights)
             }
         }
+        if n == 1 { return mixtureOfOneRow(experts: experts, chosen: choices[0]) }
         var rowsOf = [[(row: Int, weight: Float)]](repeating: [], count: routing.count)
         for (row, chosen) in choices.enumerated() {
             for choice in chosen { rowsOf[choice.expert].append((row, choice.weight)) }
@@ -175,6 +176,34 @@ final class ForwardPass {
             if inline { (0..<rows.count).forEach(gather) } else { pool.parallelFor(rows.count, gather) }
             gated(experts[expert], input: s.expertInput, count: rows.count, into: s.expertOutput)
             if inline { (0..<rows.count).forEach(scatter) } else { pool.parallelFor(rows.count, scatter) }
+        }
+    }
+
+    /// A generated token's mixture: the chosen experts' gate and up products in one trip through
+    /// the pool, their down products in another, so that a token costs a few dispatches, not a few
+    /// per expert. Bit for bit what the general path computes for one row.
+    private func mixtureOfOneRow(experts: [FeedForwardWeights.Gated], chosen: [MixtureRouting.Choice]) {
+        let s = scratch
+        let e = config.embeddingLength
+        let f = config.experts!.feedForwardLength
+        var products: [MatVec.RowProduct] = []
+        for (k, choice) in chosen.enumerated() {
+            products.append(.init(experts[choice.expert].gate, x: s.normed, into: s.expertGate + k * f))
+            products.append(.init(experts[choice.expert].up, x: s.normed, into: s.expertUp + k * f))
+        }
+        MatVec.multiplyEach(products, pool: pool)
+        for k in chosen.indices {
+            switch config.feedForward {
+            case .swiGLU: Ops.swiGLU(gate: s.expertGate + k * f, up: s.expertUp + k * f, count: f)
+            case .geluTanhGated: Ops.geluTanhGated(gate: s.expertGate + k * f, up: s.expertUp + k * f, count: f)
+            }
+        }
+        compensated.multiplyEach(chosen.indices.map { .init(experts[chosen[$0].expert].down, x: s.expertGate + $0 * f, into: s.expertOutput + $0 * e) },
+                                 pool: pool)
+        s.branch.update(repeating: 0, count: e)
+        for (k, choice) in chosen.enumerated() {
+            let output = s.expertOutput + k * e
+            for i in 0..<e { s.branch[i] += choice.weight * output[i] }
         }
     }
 
@@ -302,8 +331,9 @@ final class ForwardPass {
 /// Activation buffers for one pass of up to `batch` rows, allocated once per context.
 private final class Scratch {
     let hidden, normed, branch, query, key, value, attention, gate, up: UnsafeMutablePointer<Float>
-    /// Mixtures of experts: router scores (batch, experts), one expert's gathered rows and outputs.
-    let routerLogits, expertInput, expertOutput: UnsafeMutablePointer<Float>
+    /// Mixtures of experts: router scores (batch, experts), one expert's gathered rows and outputs
+    /// (or a token's chosen experts' outputs), a token's chosen experts' gate and up products.
+    let routerLogits, expertInput, expertOutput, expertGate, expertUp: UnsafeMutablePointer<Float>
     let ropeCosines, ropeSines, slidingCosines, slidingSines: UnsafeMutablePointer<Float>
 
     init(config c: ModelConfig, batch n: Int) {
@@ -319,7 +349,10 @@ private final class Scratch {
         up = .allocate(capacity: n * feedForward)                    // (batch, feedForward)
         routerLogits = .allocate(capacity: max(1, n * (c.experts?.count ?? 0)))  // (batch, experts)
         expertInput = .allocate(capacity: c.experts == nil ? 1 : n * c.embeddingLength)   // (batch, embedding)
-        expertOutput = .allocate(capacity: c.experts == nil ? 1 : n * c.embeddingLength)  // (batch, embedding)
+        let chosen = c.experts?.used ?? 0
+        expertOutput = .allocate(capacity: c.experts == nil ? 1 : max(n, chosen) * c.embeddingLength)  // (batch or used, embedding)
+        expertGate = .allocate(capacity: max(1, chosen * (c.experts?.feedForwardLength ?? 0)))       // (used, expert length)
+        expertUp = .allocate(capacity: max(1, chosen * (c.experts?.feedForwardLength ?? 0)))         // (used, expert length)
         let angles = max(1, n * (c.ropeDimensions / 2))
         ropeCosines = .allocate(capacity: angles)                    // (batch, ropeDimensions / 2)
         ropeSines = .allocate(capacity: angles)                      // (batch, ropeDimensions / 2)
@@ -328,7 +361,7 @@ private final class Scratch {
     }
 
     deinit {
-        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up, routerLogits, expertInput, expertOutput,
+        for buffer in [hidden, normed, branch, query, key, value, attention, gate, up, routerLogits, expertInput, expertOutput, expertGate, expertUp,
                        ropeCosines, ropeSines, slidingCosines, slidingSines] { buffer.deallocate() }
     }
 }

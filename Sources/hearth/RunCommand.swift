@@ -90,10 +90,11 @@ struct Run: ParsableCommand {
             let end = Date()
             let promptSeconds = (firstToken ?? end).timeIntervalSince(loaded)
             let genSeconds = end.timeIntervalSince(firstToken ?? end)
-            status(String(format: "load %.2f s | prompt %d tokens (%d cached), %.1f tokens/s | generated %d tokens (%d thinking), %.1f tokens/s | %d threads | %@",
+            let thinking = options.reasoning == nil ? "" : " (\(summary.reasoningTokens) thinking)"
+            status(String(format: "load %.2f s | prompt %d tokens (%d cached), %.1f tokens/s | generated %d tokens%@, %.1f tokens/s | %d threads | %@",
                           loaded.timeIntervalSince(loadStart), promptTokens.count, summary.reusedPromptTokens,
                           Double(promptTokens.count) / max(promptSeconds, 1e-9),
-                          count, summary.reasoningTokens, Double(max(count - 1, 0)) / max(genSeconds, 1e-9), context.threadCount,
+                          count, thinking, Double(max(count - 1, 0)) / max(genSeconds, 1e-9), context.threadCount,
                           summary.finishReason.rawValue))
         }
     }

@@ -120,6 +120,56 @@ final class MatVecTests: XCTestCase {
         }
     }
 
+    /// Grouped single-row products (a mixture's chosen experts) are bit for bit the products alone,
+    /// shared activation rows included; so are their compensated forms.
+    func testGroupedProductsAreBitwiseTheProductsAlone() throws {
+        var rng = TestRandom(seed: 21)
+        let pool = ThreadPool(threadCount: 2)
+        for type in VecDot.supportedTypes {
+            let width = columns(for: type)
+            var cases: [Case] = []
+            for i in 0..<3 { cases.append(makeCase(type, rows: 40 + 8 * i, columns: width, rng: &rng)) }
+            let shared = TestData.randomActivations(width, rng: &rng)
+            let own = TestData.randomActivations(width, rng: &rng)
+            var matrices: [WeightMatrix] = []
+            var storage: [UnsafeMutableRawPointer] = []
+            defer { storage.forEach { $0.deallocate() } }
+            for c in cases {
+                let raw = UnsafeMutableRawPointer.allocate(byteCount: c.weights.count, alignment: 64)
+                c.weights.withUnsafeBytes { raw.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                storage.append(raw)
+                matrices.append(try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw))
+            }
+            let inputs = [shared, shared, own]
+            var alone = matrices.map { [Float](repeating: .nan, count: $0.rows) }
+            var grouped = alone, compensatedAlone = alone, compensatedGrouped = alone
+            let compensated = CompensatedMatVec()
+            for (i, w) in matrices.enumerated() {
+                MatVec.multiply(w, x: inputs[i], into: &alone[i], pool: pool)
+                compensated.multiply(w, x: inputs[i], count: 1, into: &compensatedAlone[i], pool: pool)
+            }
+            try inputs[0].withUnsafeBufferPointer { a in
+                try inputs[2].withUnsafeBufferPointer { b in
+                    let xs = [a.baseAddress!, a.baseAddress!, b.baseAddress!]
+                    func run(_ out: inout [[Float]], _ body: ([MatVec.RowProduct]) -> Void) throws {
+                        let buffers = out.map { row -> UnsafeMutablePointer<Float> in
+                            let p = UnsafeMutablePointer<Float>.allocate(capacity: row.count)
+                            p.initialize(repeating: .nan, count: row.count)
+                            return p
+                        }
+                        defer { buffers.forEach { $0.deallocate() } }
+                        body(matrices.indices.map { MatVec.RowProduct(matrices[$0], x: xs[$0], into: buffers[$0]) })
+                        for i in out.indices { out[i] = Array(UnsafeBufferPointer(start: buffers[i], count: out[i].count)) }
+                    }
+                    try run(&grouped) { MatVec.multiplyEach($0, pool: pool) }
+                    try run(&compensatedGrouped) { compensated.multiplyEach($0, pool: pool) }
+                }
+            }
+            XCTAssertEqual(grouped.map { $0.map(\.bitPattern) }, alone.map { $0.map(\.bitPattern) }, "\(type)")
+            XCTAssertEqual(compensatedGrouped.map { $0.map(\.bitPattern) }, compensatedAlone.map { $0.map(\.bitPattern) }, "\(type) compensated")
+        }
+    }
+
     /// The interleaved kernels take eight rows at a time and unpack them once per batch into a
     /// panel (more than four tokens) or use them directly (up to four): every output, for every
     /// batch size and row range (row counts that leave a partial group, several threads), is
