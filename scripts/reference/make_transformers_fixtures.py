@@ -51,6 +51,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from prompts import LONG_PROMPT  # noqa: E402
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT_OUT = os.path.join(REPO, "Tests", "ModelsTests", "Fixtures", "transformers")
 MODELS = os.environ.get("HEARTH_MODELS", os.path.expanduser("~/.cache/hearth/models"))
@@ -65,20 +68,8 @@ QWEN2_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[
 # ---------------------------------------------------------------------------------------------
 # Text: the tokenizer-training corpus, the tokenization checks and the teacher-forced sequences.
 
-PROSE = """\
-The lighthouse at Carrow Point had been automated for eleven years when the harbour trust decided to \
-sell it. Nobody in the town expected a buyer. The building stood at the end of a narrow spit of rock \
-that flooded twice a day, the keeper's cottage had lost half its roof in the storm of the previous \
-winter, and the lamp itself, a modern sealed unit bolted to the old brass gallery, belonged to the \
-navigation authority and could not be touched. What was for sale was a tower of granite, a cottage \
-without a roof, a stone jetty, and the right to cross the causeway at low tide.
-
-The buyer turned out to be a retired marine engineer named Ilse Brandt, who had spent thirty years \
-maintaining the diesel engines of ferries in the Baltic and who arrived in the town with two suitcases, \
-a toolbox the size of a coffin, and a dog of uncertain ancestry called Pilot. She took a room above the \
-bakery on the harbour road and, for the first month, did nothing but walk out to the point at every low \
-tide, sit on the jetty with a notebook, and come back before the water cut her off.
-"""
+# The first two paragraphs of the accuracy fixtures' long prompt (prompts.py), the same text.
+PROSE = "\n\n".join(LONG_PROMPT[1].split("\n\n")[:2]) + "\n"
 
 CODE = '''\
 def merge_sorted(a, b):
