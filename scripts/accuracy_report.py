@@ -22,7 +22,7 @@ FIXTURES = ROOT / "Tests/ModelsTests/Fixtures/accuracy"
 OUT = ROOT / ".build/accuracy"
 MODELS = ["smollm2-135m-instruct", "qwen2.5-coder-0.5b-instruct", "gemma3-270m"]
 TRANSFORMERS_FIXTURES = ROOT / "Tests/ModelsTests/Fixtures/transformers"
-TRANSFORMERS_MODELS = ["llama", "qwen2", "qwen3", "gemma3", "qwen3moe"]
+TRANSFORMERS_MODELS = ["llama", "qwen2", "qwen3", "qwen3-yarn", "gemma3", "qwen3moe"]
 
 
 def transformers_section():

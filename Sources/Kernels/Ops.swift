@@ -86,21 +86,73 @@ public enum RopeStyle: String, Sendable {
 ///
 /// Angles are computed in Float64 as pos · base^(−2i/d) / scale, not by ggml's running product of
 /// Float32 factors, so the rotation is as exact as Float32 storage allows.
+/// YaRN context extension (Qwen2.5 and Qwen3 past 32k tokens), as ggml's rope computes it: pairs
+/// that turn many times within the original context keep their frequency (extrapolation), pairs
+/// that turn less than once are divided by `factor` (interpolation), those between are blended on
+/// a linear ramp; cosines and sines are multiplied by `attentionFactor · (1 + 0.1 ln factor)`.
+public struct YaRN: Sendable, Equatable {
+    public var factor: Double
+    /// The context the model was trained for before extension.
+    public var originalContext: Int
+    /// Rotations within the original context above which a pair is extrapolated, below which
+    /// (`betaSlow`) it is interpolated.
+    public var betaFast: Double
+    public var betaSlow: Double
+    public var attentionFactor: Double
+
+    public init(factor: Double, originalContext: Int, betaFast: Double = 32, betaSlow: Double = 1, attentionFactor: Double = 1) {
+        self.factor = factor
+        self.originalContext = originalContext
+        self.betaFast = betaFast
+        self.betaSlow = betaSlow
+        self.attentionFactor = attentionFactor
+    }
+
+    public var magnitude: Double { attentionFactor * (1 + 0.1 * Foundation.log(factor)) }
+
+    /// Per pair, how much of the extrapolated (unscaled) frequency it keeps: 1 below the low
+    /// correction dimension, 0 above the high one (ggml's `rope_yarn_ramp` with ext_factor 1).
+    public func extrapolationRamp(dimensions: Int, base: Double) -> [Double] {
+        func correctionDimension(_ rotations: Double) -> Double {
+            Double(dimensions) * Foundation.log(Double(originalContext) / (rotations * 2 * Double.pi)) / (2 * Foundation.log(base))
+        }
+        let low = max(0, correctionDimension(betaFast).rounded(.down))
+        let high = min(Double(dimensions - 1), correctionDimension(betaSlow).rounded(.up))
+        return (0..<dimensions / 2).map { i in
+            let y = (Double(i) - low) / max(0.001, high - low)
+            return 1 - min(1, max(0, y))
+        }
+    }
+}
+
 public struct RopeTable {
     public let dimensions: Int
     public private(set) var cosines: [Float]
     public private(set) var sines: [Float]
     private let inverseFrequencies: [Double]
 
+    /// Multiplies the cosines and sines (YaRN's attention factor; 1 otherwise).
+    private let magnitude: Double
+
     /// `dimensions` rotated (≤ head size), `base` the frequency base, `scale` linear position scaling
-    /// (1 = none), `factors` per-pair frequency divisors (Llama 3.1's `rope_freqs`), as ggml applies them.
-    public init(dimensions: Int, base: Double, scale: Double = 1, factors: [Float]? = nil) {
+    /// (1 = none), `factors` per-pair frequency divisors (Llama 3.1's `rope_freqs`), as ggml applies them;
+    /// `yarn`: YaRN context extension in place of linear scaling.
+    public init(dimensions: Int, base: Double, scale: Double = 1, factors: [Float]? = nil, yarn: YaRN? = nil) {
         self.dimensions = dimensions
-        inverseFrequencies = (0..<dimensions / 2).map { i in
-            pow(base, -2.0 * Double(i) / Double(dimensions)) / scale / Double(factors?[i] ?? 1)
+        let pairs = dimensions / 2
+        let extrapolated = (0..<pairs).map { i in pow(base, -2.0 * Double(i) / Double(dimensions)) / Double(factors?[i] ?? 1) }
+        if let yarn {
+            let ramp = yarn.extrapolationRamp(dimensions: dimensions, base: base)
+            inverseFrequencies = (0..<pairs).map { i in
+                extrapolated[i] / yarn.factor * (1 - ramp[i]) + extrapolated[i] * ramp[i]
+            }
+            magnitude = yarn.magnitude
+        } else {
+            inverseFrequencies = extrapolated.map { $0 / scale }
+            magnitude = 1
         }
-        cosines = [Float](repeating: 1, count: dimensions / 2)
-        sines = [Float](repeating: 0, count: dimensions / 2)
+        cosines = [Float](repeating: 1, count: pairs)
+        sines = [Float](repeating: 0, count: pairs)
     }
 
     public mutating func setPosition(_ position: Int) {
@@ -117,8 +169,8 @@ public struct RopeTable {
     public func angles(at position: Int, cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>) {
         for i in 0..<inverseFrequencies.count {
             let theta = Double(position) * inverseFrequencies[i]
-            cosines[i] = Float(cos(theta))
-            sines[i] = Float(sin(theta))
+            cosines[i] = Float(cos(theta) * magnitude)
+            sines[i] = Float(sin(theta) * magnitude)
         }
     }
 

@@ -1,4 +1,5 @@
 import GGUF
+import Kernels
 
 /// One model family: how its hyperparameters are spelled in GGUF metadata and which structural choices
 /// it makes. Each lives in its own file under `Architectures/` and is found through `Architectures.registry`.
@@ -24,6 +25,29 @@ public enum Architectures {
             throw ModelError.unsupportedArchitecture(name, supported: supported)
         }
         return try architecture.config(from: file)
+    }
+
+    /// YaRN as llama.cpp reads it: the factor (`rope.scaling.factor`, more than 1), the original
+    /// context (`rope.scaling.original_context_length`, else the trained context), β fast and slow
+    /// (32 and 1 unless the file says) and the attention factor (1 unless it says). The variants
+    /// Hearth does not compute (DeepSeek's log multiplier, another extrapolation mix) are refused.
+    static func yarnScaling(_ meta: MetadataReader, file: GGUFFile) throws -> YaRN {
+        let factor = try meta.double("rope.scaling.factor")
+        guard factor > 1 else {
+            throw ModelError.invalidMetadata(key: meta.key("rope.scaling.factor"), reason: "YaRN needs a factor above 1, got \(factor)")
+        }
+        for unsupported in ["rope.scaling.yarn_log_multiplier", "rope.scaling.yarn_ext_factor"] where file.metadata[meta.key(unsupported)] != nil {
+            throw ModelError.invalidMetadata(key: meta.key(unsupported), reason: "this YaRN variant is not supported")
+        }
+        let yarn = YaRN(factor: factor,
+                        originalContext: try meta.int("rope.scaling.original_context_length", default: try meta.int("context_length")),
+                        betaFast: try meta.double("rope.scaling.yarn_beta_fast", default: 32),
+                        betaSlow: try meta.double("rope.scaling.yarn_beta_slow", default: 1),
+                        attentionFactor: try meta.double("rope.scaling.yarn_attn_factor", default: 1))
+        guard yarn.betaFast > yarn.betaSlow, yarn.betaSlow > 0, yarn.attentionFactor > 0 else {
+            throw ModelError.invalidMetadata(key: meta.key("rope.scaling.yarn_beta_fast"), reason: "β fast must exceed β slow, both and the attention factor positive")
+        }
+        return yarn
     }
 
     /// The hyperparameters every decoder-only family spells the same way; each architecture starts
@@ -52,12 +76,16 @@ public enum Architectures {
         // whose factor (or the older key `rope.scale_linear`) divides positions, 0 or absent meaning
         // none; type "none" never scales whatever the factor says.
         var ropeScale = 1.0
+        var yarn: YaRN?
         let scalingType = file.metadata.string(meta.key("rope.scaling.type")) ?? "linear"
-        guard ["linear", "none"].contains(scalingType) else {
-            // YaRN and LongRoPE change the rotation in ways Hearth does not implement yet; running the
-            // model without them would give silently wrong logits past the original context.
+        guard ["linear", "none", "yarn"].contains(scalingType) else {
+            // LongRoPE and the others change the rotation in ways Hearth does not implement; running
+            // the model without them would give silently wrong logits past the original context.
             throw ModelError.invalidMetadata(key: meta.key("rope.scaling.type"),
-                                             reason: "RoPE scaling '\(scalingType)' is not supported (supported: linear, none)")
+                                             reason: "RoPE scaling '\(scalingType)' is not supported (supported: linear, none, yarn)")
+        }
+        if scalingType == "yarn" {
+            yarn = try yarnScaling(meta, file: file)
         }
         if scalingType == "linear" {
             let factorKey = file.metadata[meta.key("rope.scaling.factor")] == nil ? "rope.scale_linear" : "rope.scaling.factor"
@@ -94,6 +122,7 @@ public enum Architectures {
             ropeDimensions: ropeDimensions,
             ropeFrequencyBase: try meta.double("rope.freq_base", default: 10_000),
             ropeScale: ropeScale,
+            ropeYaRN: yarn,
             ropeFrequencyFactors: frequencyFactors,
             slidingRopeFrequencyBase: nil,
             attentionScale: 1 / Float(headSize).squareRoot(),

@@ -54,7 +54,7 @@ final class ForwardPass {
         pool = ThreadPool(threadCount: threads)
         scratch = Scratch(config: config, batch: self.batchSize)
         ropeGlobal = RopeTable(dimensions: config.ropeDimensions, base: config.ropeFrequencyBase,
-                               scale: config.ropeScale, factors: config.ropeFrequencyFactors)
+                               scale: config.ropeScale, factors: config.ropeFrequencyFactors, yarn: config.ropeYaRN)
         ropeSliding = config.slidingRopeFrequencyBase.map { RopeTable(dimensions: config.ropeDimensions, base: $0) }
     }
 

@@ -45,6 +45,8 @@ public struct ModelConfig: Sendable {
     public var ropeFrequencyBase: Double
     /// Linear position scaling factor (1 = none).
     public var ropeScale: Double
+    /// YaRN context extension, in place of linear scaling; nil: none.
+    public var ropeYaRN: YaRN?
     /// Per-pair divisors of the rotation frequencies: Llama 3.1's long-context scaling, which the GGUF
     /// converter precomputes into the tensor `rope_freqs.weight` (ropeDimensions / 2 values).
     public var ropeFrequencyFactors: [Float]?

@@ -84,8 +84,9 @@ public final class ReferenceModel {
             let local = c.slidingLayers[index] && c.slidingRopeFrequencyBase != nil
             let scale = local ? 1 : c.ropeScale
             let factors = local ? nil : c.ropeFrequencyFactors
-            q = perHead(q, c.headSize) { rope($0, base: base, scale: scale, factors: factors) }
-            k = perHead(k, c.headSize) { rope($0, base: base, scale: scale, factors: factors) }
+            let yarn = local ? nil : c.ropeYaRN
+            q = perHead(q, c.headSize) { rope($0, base: base, scale: scale, factors: factors, yarn: yarn) }
+            k = perHead(k, c.headSize) { rope($0, base: base, scale: scale, factors: factors, yarn: yarn) }
             keys[index] += k
             values[index] += v
 
@@ -175,15 +176,21 @@ public final class ReferenceModel {
         stride(from: 0, to: x.count, by: size).flatMap { f(Array(x[$0..<($0 + size)])) }
     }
 
-    private func rope(_ x: [Float], base: Double, scale: Double, factors: [Float]?) -> [Float] {
+    /// YaRN, when given, blends each pair's interpolated and extrapolated angle on its ramp (in
+    /// place of linear scaling) and scales the rotation by its magnitude.
+    private func rope(_ x: [Float], base: Double, scale: Double, factors: [Float]?, yarn: YaRN?) -> [Float] {
         let d = config.ropeDimensions
+        let ramp = yarn?.extrapolationRamp(dimensions: d, base: base)
+        let magnitude = yarn?.magnitude ?? 1
         var out = x
         for i in 0..<(d / 2) {
-            let theta = Double(position) / scale * pow(base, -2 * Double(i) / Double(d)) / Double(factors?[i] ?? 1)
+            let extrapolated = Double(position) * pow(base, -2 * Double(i) / Double(d)) / Double(factors?[i] ?? 1)
+            var theta = extrapolated / scale
+            if let yarn, let ramp { theta = extrapolated / yarn.factor * (1 - ramp[i]) + extrapolated * ramp[i] }
             let (a, b): (Int, Int) = config.ropeStyle == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + d / 2)
             let xa = Double(x[a]), xb = Double(x[b])
-            out[a] = Float(xa * cos(theta) - xb * sin(theta))
-            out[b] = Float(xa * sin(theta) + xb * cos(theta))
+            out[a] = Float((xa * cos(theta) - xb * sin(theta)) * magnitude)
+            out[b] = Float((xa * sin(theta) + xb * cos(theta)) * magnitude)
         }
         return out
     }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import GGUF
+import Kernels
 import Models
 import XCTest
 
@@ -150,9 +151,26 @@ final class ForwardTests: XCTestCase {
                                                           overrides: ["llama.embedding_length": .uint32(48)]))) { error in
             guard case .tensorShape = error as? ModelError else { return XCTFail("\(error)") }
         }
-        XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "y",
-                                                          overrides: ["llama.rope.scaling.type": .string("yarn")]))) { error in
-            XCTAssertTrue(String(describing: error).contains("RoPE scaling 'yarn' is not supported"), "\(error)")
+        XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "l",
+                                                          overrides: ["llama.rope.scaling.type": .string("longrope")]))) { error in
+            XCTAssertTrue(String(describing: error).contains("RoPE scaling 'longrope' is not supported (supported: linear, none, yarn)"), "\(error)")
+        }
+        // YaRN is decoded as llama.cpp decodes it, and the variants Hearth does not compute are refused.
+        let yarn = try LanguageModel(url: build(TinyModel(), name: "y", overrides: [
+            "llama.rope.scaling.type": .string("yarn"), "llama.rope.scaling.factor": .float32(4),
+            "llama.rope.scaling.original_context_length": .uint32(16),
+        ]))
+        XCTAssertEqual(yarn.config.ropeYaRN, YaRN(factor: 4, originalContext: 16))
+        XCTAssertEqual(yarn.config.ropeScale, 1, "YaRN replaces linear scaling")
+        for (name, overrides, expected) in [
+            ("y1", ["llama.rope.scaling.type": GGUFValue.string("yarn")], "lacks the metadata key 'llama.rope.scaling.factor'"),
+            ("y2", ["llama.rope.scaling.type": .string("yarn"), "llama.rope.scaling.factor": .float32(1)], "YaRN needs a factor above 1"),
+            ("y3", ["llama.rope.scaling.type": .string("yarn"), "llama.rope.scaling.factor": .float32(4),
+                    "llama.rope.scaling.yarn_log_multiplier": .float32(0.1)], "this YaRN variant is not supported"),
+        ] {
+            XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: name, overrides: overrides))) { error in
+                XCTAssertTrue(String(describing: error).contains(expected), "\(name): \(error)")
+            }
         }
         XCTAssertThrowsError(try LanguageModel(url: build(TinyModel(), name: "b",
                                                           overrides: ["llama.block_count": .string("two")]))) { error in

@@ -191,6 +191,8 @@ final class TransformersReferenceTests: XCTestCase {
     func testQwen2() throws { try check("qwen2") }
     func testQwen3() throws { try check("qwen3") }
     func testGemma3() throws { try check("gemma3") }
+    /// YaRN context extension: factor 4 over an original context of 64, sequences of 192.
+    func testQwen3YaRN() throws { try check("qwen3-yarn") }
     /// The mixture of experts: 16 experts, top-4, renormalised weights.
     func testQwen3Moe() throws { try check("qwen3moe") }
 }

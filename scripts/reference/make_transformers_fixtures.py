@@ -321,6 +321,19 @@ SPECS = [
                      rope_parameters=dict(rope_type="default", rope_theta=1000000.0),
                      bos_token_id=480, eos_token_id=482),
          exercises=["Q/K RMSNorm", "head size x heads != width", "NeoX RoPE"]),
+    Spec("qwen3-yarn", "Qwen3ForCausalLM", "Qwen3Config",
+         "Qwen3 dense with YaRN context extension, as Qwen2.5 and Qwen3 use past 32k tokens, scaled down: "
+         "factor 4 over an original context of 64 (so 192-token sequences run past it), base 1e6, "
+         "head 32 (16 pairs: some extrapolated, some interpolated, some on the ramp), 3 layers",
+         seed=313, tokenizer="qwen", vocab_size=512, hearth_architecture="qwen3",
+         config=dict(hidden_size=64, intermediate_size=192, num_hidden_layers=3, num_attention_heads=4,
+                     num_key_value_heads=2, head_dim=32, rms_norm_eps=1e-6, max_position_embeddings=256,
+                     tie_word_embeddings=True, hidden_act="silu", attention_bias=False, use_sliding_window=False,
+                     rope_parameters=dict(rope_type="yarn", rope_theta=1000000.0, factor=4.0,
+                                          original_max_position_embeddings=64),
+                     bos_token_id=480, eos_token_id=482),
+         exercises=["YaRN: rope.scaling.type yarn, factor 4, original context 64, attention factor 1 + 0.1 ln 4",
+                    "positions up to 3x the original context"]),
     Spec("gemma3", "Gemma3ForCausalLM", "Gemma3TextConfig",
          "Gemma 3 270M style (text only): 6 layers, 5 sliding (window 64) + 1 global, GQA 4/1, head 32, "
          "query_pre_attn_scalar = head size, Q/K norm, post-attention/post-FFN norms, gated tanh GELU, "

@@ -21,6 +21,10 @@ public struct Gemma3: Architecture {
     public static func config(from file: GGUFFile) throws -> ModelConfig {
         var config = try Architectures.commonConfig(file, architecture: name)
         let meta = MetadataReader(metadata: file.metadata, architecture: name)
+        // Which of the sliding and global layers llama.cpp extends with YaRN is not pinned down here.
+        guard config.ropeYaRN == nil else {
+            throw ModelError.invalidMetadata(key: meta.key("rope.scaling.type"), reason: "YaRN is not supported for gemma3")
+        }
         config.ropeStyle = .halves
         config.feedForward = .geluTanhGated
         config.embeddingScale = Float(config.embeddingLength).squareRoot()
