@@ -57,12 +57,7 @@ public final class LocalTarget: ModelTarget, @unchecked Sendable {
         if let schema = request.responseSchema {
             // The verdict comes after any thoughts, which get half the room; the budget makes the
             // value close within the rest: a judge always gives a verdict.
-            var answerRoom = room
-            if options.reasoning != nil {
-                options.reasoning?.budget = room / 2
-                answerRoom -= room / 2 + model.tokenizer.encode(options.reasoning!.forcedClosing + options.reasoning!.syntax.opening,
-                                                                addSpecial: false, parseSpecial: true).count
-            }
+            let answerRoom = options.reasoning?.reserveRoomForConstrainedAnswer(room, tokenizer: model.tokenizer) ?? room
             constraint = try JSONConstraint(schema: try JSONSchema(schema), tokenizer: model.tokenizer, tokenBudget: max(1, answerRoom))
         }
         let start = Date()
@@ -73,10 +68,7 @@ public final class LocalTarget: ModelTarget, @unchecked Sendable {
             reasoning: options.reasoning.map { ReasoningSplitter(syntax: $0.syntax, startsInside: $0.startsInside) },
             toolCalls: tools?.isEmpty == false ? chat.toolCallSyntax.map { ToolCallExtractor(syntax: $0, toolNames: toolNames) } : nil,
             wantsLogprobs: false, tokenizer: model.tokenizer)
-        var message = ChatDelta()
-        for event in result.tokens.map(GenerationEvent.token) + [.finished(result.outcome)] {
-            if let delta = assembler.take(event) { message.append(delta) }
-        }
+        let message = assembler.message(tokens: result.tokens, outcome: result.outcome)
         let records = message.toolCalls.enumerated().map { ToolCallRecord(id: "call_\($0.offset)", name: $0.element.name, arguments: $0.element.arguments) }
         return GenerateResponse(message: ChatMessage(role: "assistant", content: message.content, toolCalls: records,
                                                      reasoning: options.reasoning == nil ? nil : message.reasoning),

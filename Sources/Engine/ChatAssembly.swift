@@ -13,8 +13,6 @@ public struct ChatDelta: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { reasoning.isEmpty && content.isEmpty && logprobs.isEmpty && toolCalls.isEmpty && finishReason == nil }
-
     /// Adds a later delta: a whole response is the sum of a choice's deltas.
     public mutating func append(_ next: ChatDelta) {
         reasoning += next.reasoning
@@ -74,6 +72,15 @@ public struct ChatChoiceAssembler: Sendable {
         case .started, .promptLogprobs, .failed:
             return nil
         }
+    }
+
+    /// The whole message of a choice that has ended: the sum of its deltas.
+    public mutating func message(tokens: [GeneratedToken], outcome: GenerationOutcome) -> ChatDelta {
+        var message = ChatDelta()
+        for event in tokens.map(GenerationEvent.token) + [.finished(outcome)] {
+            if let delta = take(event) { message.append(delta) }
+        }
+        return message
     }
 
     private mutating func split(_ text: String) -> ChatDelta {

@@ -65,8 +65,6 @@ public struct ReasoningSplitter: Sendable {
             self.answer = answer
         }
 
-        public var isEmpty: Bool { reasoning.isEmpty && answer.isEmpty }
-
         public static func + (a: Parts, b: Parts) -> Parts {
             Parts(reasoning: a.reasoning + b.reasoning, answer: a.answer + b.answer)
         }
@@ -195,6 +193,22 @@ public struct ReasoningControl: Sendable, Equatable {
 
     /// The text written for the model when its budget is spent.
     public var forcedClosing: String { "\n" + syntax.closing + "\n\n" }
+
+    /// Tokens the thoughts may take: the budget, the opening tag when the model has to write it,
+    /// and the closing Hearth writes. 0 without a budget.
+    public func reservedTokens(_ tokenizer: Tokenizer) -> Int {
+        guard let budget else { return 0 }
+        let closing = tokenizer.encode(forcedClosing, addSpecial: false, parseSpecial: true).count
+        let opening = startsInside ? 0 : tokenizer.encode(syntax.opening, addSpecial: false, parseSpecial: true).count
+        return budget + closing + opening
+    }
+
+    /// A constrained answer (a JSON schema) comes after the thoughts and must have room to finish:
+    /// without a budget the thoughts get half of `room`. Returns the room left for the answer.
+    public mutating func reserveRoomForConstrainedAnswer(_ room: Int, tokenizer: Tokenizer) -> Int {
+        if budget == nil { budget = room / 2 }
+        return room - reservedTokens(tokenizer)
+    }
 }
 
 /// Follows the block through the tokens of one generation, by their bytes (a tag may arrive as one

@@ -130,12 +130,7 @@ final class ForwardPass {
         project(w.gate, x, n, into: s.gate)
         project(w.up, x, n, into: s.up)
         let f = w.gate.rows
-        let activate = { (t: Int) in
-            switch self.config.feedForward {
-            case .swiGLU: Ops.swiGLU(gate: s.gate + t * f, up: s.up + t * f, count: f)
-            case .geluTanhGated: Ops.geluTanhGated(gate: s.gate + t * f, up: s.up + t * f, count: f)
-            }
-        }
+        let activate = { (t: Int) in self.activate(gate: s.gate + t * f, up: s.up + t * f, count: f) }
         // One row (a generated token, or one expert's row) is not worth a trip through the pool.
         if n == 1 { activate(0) } else { pool.parallelFor(n, activate) }
         compensated.multiply(w.down, x: s.gate, count: n, into: out, pool: pool)
@@ -179,6 +174,14 @@ final class ForwardPass {
         }
     }
 
+    /// gate ← act(gate) ⊙ up, the model's gated activation.
+    private func activate(gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>, count: Int) {
+        switch config.feedForward {
+        case .swiGLU: Ops.swiGLU(gate: gate, up: up, count: count)
+        case .geluTanhGated: Ops.geluTanhGated(gate: gate, up: up, count: count)
+        }
+    }
+
     /// A generated token's mixture: the chosen experts' gate and up products in one trip through
     /// the pool, their down products in another, so that a token costs a few dispatches, not a few
     /// per expert. Bit for bit what the general path computes for one row.
@@ -192,12 +195,7 @@ final class ForwardPass {
             products.append(.init(experts[choice.expert].up, x: s.normed, into: s.expertUp + k * f))
         }
         MatVec.multiplyEach(products, pool: pool)
-        for k in chosen.indices {
-            switch config.feedForward {
-            case .swiGLU: Ops.swiGLU(gate: s.expertGate + k * f, up: s.expertUp + k * f, count: f)
-            case .geluTanhGated: Ops.geluTanhGated(gate: s.expertGate + k * f, up: s.expertUp + k * f, count: f)
-            }
-        }
+        for k in chosen.indices { activate(gate: s.expertGate + k * f, up: s.expertUp + k * f, count: f) }
         compensated.multiplyEach(chosen.indices.map { .init(experts[chosen[$0].expert].down, x: s.expertGate + $0 * f, into: s.expertOutput + $0 * e) },
                                  pool: pool)
         s.branch.update(repeating: 0, count: e)

@@ -155,7 +155,7 @@ struct CompletionsController: Sendable {
         let reasoning = try reasoningControl(chat.reasoningSyntax, prompt: chatPrompt, request: parsed, room: room,
                                              constrained: settings.responseFormat != .text, tokenizer: served.model.tokenizer)
         // A constrained answer comes after the thoughts: it gets the room they leave.
-        let answerRoom = room - (reasoning.map { Self.tokensReservedForThoughts($0, tokenizer: served.model.tokenizer) } ?? 0)
+        let answerRoom = room - (reasoning?.reservedTokens(served.model.tokenizer) ?? 0)
         let makeConstraint = try constraintMaker(settings.responseFormat, served, maxTokens: answerRoom)
         try validate(settings, served)
 
@@ -197,23 +197,15 @@ struct CompletionsController: Sendable {
             }
         }
 
-        var messages = (0..<plans.count).map { _ in (assembler(), ChatDelta()) }
-        for await item in run.events {
-            if case .failed(let error) = item.event {
-                run.cancel()
-                throw GenerationRun.apiError(for: error)
-            }
-            statistics.take(item.event)
-            if let delta = messages[item.choice].0.take(item.event) { messages[item.choice].1.append(delta) }
-            if statistics.finishedChoices == plans.count { break }
-        }
-        run.close()
-        guard statistics.finishedChoices == plans.count else { throw CancellationError() }
-        statistics.record(in: metrics, model: served.id)
-        context.record.setTokens(prompt: statistics.promptTokens, completion: statistics.completionTokens)
-        let choices = messages.enumerated().map { index, message in
-            json.chatChoice(index: index, message: message.1, showsReasoning: splitsReasoning != nil,
-                            logprobs: wantsLogprobs ? json.chatLogprobs(message.1.logprobs) : .null)
+        let results = try await collect(run, statistics: &statistics, context: context, served: served, choices: plans.count)
+        let choices = results.enumerated().map { index, result in
+            var choice = assembler()
+            // `collect` returns once every choice has its outcome; a missing one was stopped early.
+            let outcome = result.outcome ?? GenerationOutcome(finishReason: .cancelled, promptTokens: prompt.count,
+                                                              completionTokens: result.tokens.count, reusedPromptTokens: 0)
+            let message = choice.message(tokens: result.tokens, outcome: outcome)
+            return json.chatChoice(index: index, message: message, showsReasoning: splitsReasoning != nil,
+                                   logprobs: wantsLogprobs ? json.chatLogprobs(message.logprobs) : .null)
         }
         let usage = ResponseJSON.usage(prompt: statistics.promptTokens, completion: statistics.completionTokens,
                                        cached: statistics.reusedPromptTokens, reasoning: statistics.reasoningTokens)
@@ -234,20 +226,11 @@ struct CompletionsController: Sendable {
         }
         var control = ReasoningControl(syntax: syntax, startsInside: prompt.opensReasoning,
                                        budget: request.reasoningBudget ?? reasoningBudget)
-        if constrained && control.budget == nil { control.budget = room / 2 }
-        if constrained, room - Self.tokensReservedForThoughts(control, tokenizer: tokenizer) < 1 {
+        if constrained, control.reserveRoomForConstrainedAnswer(room, tokenizer: tokenizer) < 1 {
             throw APIError.invalidRequest("with a reasoning budget of \(control.budget ?? 0) tokens, 'max_tokens' (\(room) here) leaves no room for the structured answer",
                                           param: "max_tokens")
         }
         return control
-    }
-
-    /// Tokens the thoughts may take: the budget, the opening tag and the closing Hearth writes.
-    static func tokensReservedForThoughts(_ control: ReasoningControl, tokenizer: Tokenizer) -> Int {
-        guard let budget = control.budget else { return 0 }
-        let closing = tokenizer.encode(control.forcedClosing, addSpecial: false, parseSpecial: true).count
-        let opening = control.startsInside ? 0 : tokenizer.encode(control.syntax.opening, addSpecial: false, parseSpecial: true).count
-        return budget + closing + opening
     }
 
     /// OpenAI's `finish_reason` for a choice, the one place the engine's reason becomes a string:
@@ -325,7 +308,6 @@ struct CompletionsController: Sendable {
         let body = ResponseBody { writer in
             var statistics = statistics
             var state = StreamState()
-            var open = choices
             var status = 200
             defer {
                 run.cancel()
@@ -336,24 +318,20 @@ struct CompletionsController: Sendable {
             do {
                 for await item in run.events {
                     statistics.take(item.event)
-                    switch item.event {
-                    case .finished:
-                        open -= 1
-                    case .failed(let error):
+                    if case .failed(let error) = item.event {
                         let apiError = GenerationRun.apiError(for: error)
                         status = Int(apiError.status.code)
                         try await writer.write(ByteBuffer(string: ResponseJSON.event(apiError.json) + ResponseJSON.done))
                         try await writer.finish(nil)
                         return
-                    default: break
                     }
                     for choice in render(item, &state) {
                         let usage: JSONValue? = includeUsage ? .null : nil
                         try await writer.write(ByteBuffer(string: ResponseJSON.event(envelope([choice], usage))))
                     }
-                    if open == 0 { break }
+                    if statistics.finishedChoices == choices { break }
                 }
-                guard open == 0 else {
+                guard statistics.finishedChoices == choices else {
                     // The run was cancelled: the client left, or the server is shutting down.
                     status = 499
                     return

@@ -119,26 +119,23 @@ extension GenerationRun {
     /// request; cancellation (the client left) ends with `CancellationError`.
     func collect(choices: Int, statistics: inout RunStatistics) async throws -> [ChoiceResult] {
         var results = [ChoiceResult](repeating: ChoiceResult(), count: choices)
-        var open = choices
         for await item in events {
+            statistics.take(item.event)
             switch item.event {
             case .started:
                 break
             case .promptLogprobs(let logprobs):
                 results[item.choice].promptLogprobs = logprobs
             case .token(let token):
-                statistics.take(item.event)
                 results[item.choice].text += token.text
                 results[item.choice].tokens.append(token)
             case .finished(let outcome):
                 results[item.choice].outcome = outcome
-                statistics.take(item.event)
-                open -= 1
             case .failed(let error):
                 cancel()
                 throw GenerationRun.apiError(for: error)
             }
-            if open == 0 {
+            if statistics.finishedChoices == choices {
                 close()
                 return results
             }

@@ -71,16 +71,13 @@ struct Chat: ParsableCommand {
             var options = generation.options()
             options.reasoning = templateFlags.reasoningControl(format, prompt: prompt)
             // The conversation keeps the answer: templates drop earlier turns' thoughts anyway.
-            var splitter = options.reasoning.map { ReasoningSplitter(syntax: $0.syntax, startsInside: $0.startsInside) }
             var answer = ""
             var printer = ReasoningPrinter(control: options.reasoning, hide: templateFlags.hideReasoning)
             let summary = try generator.generate(prompt: prompt.tokens, options: options) { step in
-                answer += splitter?.append(step.text).answer ?? step.text
-                if !step.text.isEmpty { printer.write(step.text) }
+                if !step.text.isEmpty { answer += printer.write(step.text) }
                 return interruptRequested == 0
             }
-            answer += splitter?.finish().answer ?? ""
-            printer.finish()
+            answer += printer.finish()
             output.write(Data("\n".utf8))
             switch summary.finishReason {
             case .cancelled: status("(stopped)")

@@ -67,7 +67,6 @@ struct ReasoningPrinter {
     private let answer: FileHandle
     private let thoughts: FileHandle
     private var inThoughts = false
-    private var wroteThoughts = false
 
     /// `thoughtsTo`: where thoughts go (standard error when standard output must hold only the
     /// answer, as with --json).
@@ -80,29 +79,34 @@ struct ReasoningPrinter {
         dim = isatty(thoughts === FileHandle.standardError ? STDERR_FILENO : STDOUT_FILENO) == 1
     }
 
-    mutating func write(_ text: String) {
+    /// Writes the next piece of output; returns the answer text it released.
+    @discardableResult
+    mutating func write(_ text: String) -> String {
         guard var splitter else {
             emit(answer: text)
-            return
+            return text
         }
         let parts = splitter.append(text)
         self.splitter = splitter
         emit(parts)
+        return parts.answer
     }
 
-    mutating func finish() {
-        guard var splitter else { return }
+    /// Writes what was held back at the end of the output; returns the answer text it released.
+    @discardableResult
+    mutating func finish() -> String {
+        guard var splitter else { return "" }
         let parts = splitter.finish()
         self.splitter = splitter
         emit(parts)
         closeThoughts()
+        return parts.answer
     }
 
     private mutating func emit(_ parts: ReasoningSplitter.Parts) {
         if !parts.reasoning.isEmpty && !hide {
             if !inThoughts {
                 inThoughts = true
-                wroteThoughts = true
                 write(dim ? "\u{1B}[2m" : (syntax?.opening ?? "") + "\n", to: thoughts)
             }
             write(parts.reasoning, to: thoughts)
@@ -126,7 +130,4 @@ struct ReasoningPrinter {
     private func write(_ text: String, to handle: FileHandle) {
         handle.write(Data(text.utf8))
     }
-
-    /// Whether any thoughts were shown.
-    var showedThoughts: Bool { wroteThoughts }
 }

@@ -60,14 +60,10 @@ struct Run: ParsableCommand {
         let context = try ContextSizing.makeContext(model: model, promptTokens: promptTokens.count,
                                                     maxTokens: options.maxTokens, flags: contextFlags)
         let room = min(options.maxTokens, context.contextLength - promptTokens.count)
-        // The JSON comes after the thoughts: without a budget they get half the room, so it fits.
-        let constrained = json || schema != nil
-        if constrained, options.reasoning != nil, options.reasoning?.budget == nil { options.reasoning?.budget = room / 2 }
-        let thoughtRoom = options.reasoning.map { control in
-            (control.budget ?? 0) + model.tokenizer.encode(control.forcedClosing + control.syntax.opening, addSpecial: false, parseSpecial: true).count
-        } ?? 0
+        // The JSON comes after the thoughts, and gets the room they leave.
+        let answerRoom = json || schema != nil ? options.reasoning?.reserveRoomForConstrainedAnswer(room, tokenizer: model.tokenizer) ?? room : room
         let constraint = try StructuredOutputSupport.constraint(model: model, anyJSON: json, schema: schema,
-                                                                maxTokens: room - thoughtRoom)
+                                                                maxTokens: answerRoom)
         let generator = Generator(context: context)
         let loaded = Date()
         var firstToken: Date?
