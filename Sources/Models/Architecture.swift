@@ -1,8 +1,10 @@
 import GGUF
 import Kernels
 
-/// One model family: how its hyperparameters are spelled in GGUF metadata and which structural choices
-/// it makes. Each lives in its own file under `Architectures/` and is found through `Architectures.registry`.
+/// One model family: how its hyperparameters are spelled in GGUF metadata, the model-wide choices it
+/// makes (RoPE layout, sliding windows, scales) and its block (`BlockRecipe`: the tensors each block
+/// reads and the steps it runs). Each lives in its own file under `Architectures/` and is found
+/// through `Architectures.registry`; the forward passes and the weight loader read only the config.
 public protocol Architecture: Sendable {
     /// The value of `general.architecture`.
     static var name: String { get }
@@ -129,12 +131,8 @@ public enum Architectures {
             slidingWindow: nil,
             slidingLayers: Array(repeating: false, count: blocks),
             embeddingScale: nil,
-            feedForward: .swiGLU,
-            attentionBiases: false,
-            queryKeyNorm: false,
-            postNorms: false,
             finalLogitSoftcap: nil,
-            experts: nil
+            block: BlockRecipe()
         )
     }
 }

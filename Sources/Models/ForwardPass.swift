@@ -176,7 +176,7 @@ final class ForwardPass {
 
     /// gate ← act(gate) ⊙ up, the model's gated activation.
     private func activate(gate: UnsafeMutablePointer<Float>, up: UnsafeMutablePointer<Float>, count: Int) {
-        switch config.feedForward {
+        switch config.block.feedForward.activation {
         case .swiGLU: Ops.swiGLU(gate: gate, up: up, count: count)
         case .geluTanhGated: Ops.geluTanhGated(gate: gate, up: up, count: count)
         }

@@ -1,28 +1,10 @@
 import GGUF
 import Kernels
 
-/// A decoder-only transformer's hyperparameters and structural choices, decoded from GGUF metadata in
-/// exactly one place per architecture (see `Architectures/`). Forward code reads only this.
+/// A decoder-only transformer's hyperparameters and its block, decoded from GGUF metadata in exactly
+/// one place per architecture (see `Architectures/`). Forward code reads only this.
 public struct ModelConfig: Sendable {
-    public enum FeedForward: String, Sendable {
-        /// SiLU(gate)·up (Llama, Qwen).
-        case swiGLU
-        /// GELU-tanh(gate)·up (Gemma).
-        case geluTanhGated
-    }
-
-    /// A mixture of experts in each block's place of the dense feed-forward (Qwen3-MoE): a router
-    /// scores every expert for each token, and only the `used` best, each a small gated
-    /// feed-forward of `feedForwardLength`, are computed; their outputs are summed with the
-    /// router's softmax weights.
-    public struct Experts: Sendable, Equatable {
-        public var count: Int
-        public var used: Int
-        public var feedForwardLength: Int
-        /// The chosen experts' weights are renormalised to sum to 1 (Qwen3-MoE's `norm_topk_prob`,
-        /// which llama.cpp always applies for `qwen3moe`).
-        public var normalizeWeights: Bool
-    }
+    public typealias Experts = BlockRecipe.Experts
 
     public var architecture: String
     public var vocabularySize: Int
@@ -61,17 +43,13 @@ public struct ModelConfig: Sendable {
     public var slidingLayers: [Bool]
     /// Embeddings are multiplied by this after lookup (Gemma: sqrt(embeddingLength)).
     public var embeddingScale: Float?
-    public var feedForward: FeedForward
-    /// Q/K/V projections carry biases (Qwen2).
-    public var attentionBiases: Bool
-    /// Per-head RMSNorm of queries and keys before RoPE (Gemma 3, Qwen3).
-    public var queryKeyNorm: Bool
-    /// RMSNorm of the attention and feed-forward outputs before the residual add (Gemma 2/3).
-    public var postNorms: Bool
     /// tanh soft-capping of the final logits, when set.
     public var finalLogitSoftcap: Float?
-    /// The feed-forward of every block is a mixture of these experts; nil: dense.
-    public var experts: Experts?
+    /// Every block's tensors and steps, as the architecture declares them.
+    public var block: BlockRecipe
+
+    /// The experts of every block's feed-forward, when it is a mixture; nil: dense.
+    public var experts: Experts? { block.experts }
 
     public var queryDimension: Int { headCount * headSize }
     public var keyValueDimension: Int { headCountKV * headSize }
@@ -83,6 +61,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case missingMetadata(String)
     case invalidMetadata(key: String, reason: String)
     case missingTensor(String)
+    /// A tensor the architecture does not read, and how many more there are.
+    case unexpectedTensor(String, architecture: String, others: Int)
     case tensorShape(name: String, expected: [Int], actual: [Int])
     case unsupportedTensorType(name: String, type: String)
     case contextExceeded(tokens: Int, context: Int)
@@ -98,6 +78,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "metadata '\(key)': \(reason)"
         case let .missingTensor(name):
             return "the model file lacks the tensor '\(name)'"
+        case let .unexpectedTensor(name, architecture, others):
+            let more = others == 0 ? "" : " (and \(others) other\(others == 1 ? "" : "s"))"
+            return "the model file holds the tensor '\(name)'\(more), which Hearth's '\(architecture)' does not use; "
+                + "running without it would give wrong results"
         case let .tensorShape(name, expected, actual):
             return "tensor '\(name)' has shape \(actual), expected \(expected)"
         case let .unsupportedTensorType(name, type):

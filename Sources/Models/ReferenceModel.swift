@@ -145,7 +145,7 @@ public final class ReferenceModel {
     private func gated(_ w: Gated, _ x: [Float]) -> [Float] {
         let gate = matVec(w.gate, x), up = matVec(w.up, x)
         let activated = zip(gate, up).map { g, u -> Float in
-            switch config.feedForward {
+            switch config.block.feedForward.activation {
             case .swiGLU: return Float(Double(g) / (1 + exp(-Double(g))) * Double(u))
             case .geluTanhGated:
                 let gd = Double(g)

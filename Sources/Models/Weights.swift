@@ -40,6 +40,8 @@ struct TransformerWeights {
     var outputNorm: [Float]
     var output: WeightMatrix                 // (vocabulary × embedding); the embeddings when tied
 
+    /// Loads the tensors `config.block` names for every block, and the model's own; a tensor in the
+    /// file that none of them names is refused.
     init(file: GGUFFile, config: ModelConfig) throws {
         let loader = TensorLoader(file: file)
         let e = config.embeddingLength
@@ -50,54 +52,85 @@ struct TransformerWeights {
         } else {
             output = embeddings
         }
-        layers = try (0..<config.blockCount).map { i in
-            let p = "blk.\(i)."
-            let headOut = config.headCount * config.valueHeadSize
-            return LayerWeights(
-                attentionNorm: try loader.vector(p + "attn_norm.weight", count: e),
-                query: try loader.matrix(p + "attn_q.weight", rows: config.queryDimension, columns: e),
-                key: try loader.matrix(p + "attn_k.weight", rows: config.keyValueDimension, columns: e),
-                value: try loader.matrix(p + "attn_v.weight", rows: config.valueDimension, columns: e),
-                attentionOutput: try loader.matrix(p + "attn_output.weight", rows: e, columns: headOut),
-                queryBias: config.attentionBiases ? try loader.vector(p + "attn_q.bias", count: config.queryDimension) : nil,
-                keyBias: config.attentionBiases ? try loader.vector(p + "attn_k.bias", count: config.keyValueDimension) : nil,
-                valueBias: config.attentionBiases ? try loader.vector(p + "attn_v.bias", count: config.valueDimension) : nil,
-                queryNorm: config.queryKeyNorm ? try loader.vector(p + "attn_q_norm.weight", count: config.headSize) : nil,
-                keyNorm: config.queryKeyNorm ? try loader.vector(p + "attn_k_norm.weight", count: config.headSize) : nil,
-                postAttentionNorm: config.postNorms ? try loader.vector(p + "post_attention_norm.weight", count: e) : nil,
-                feedForwardNorm: try loader.vector(p + "ffn_norm.weight", count: e),
-                feedForward: try Self.feedForward(loader, prefix: p, config: config),
-                postFeedForwardNorm: config.postNorms ? try loader.vector(p + "post_ffw_norm.weight", count: e) : nil
-            )
-        }
+        // Read with the hyperparameters (Architectures.commonConfig).
+        loader.markRead("rope_freqs.weight")
+        layers = try (0..<config.blockCount).map { try Self.layer($0, loader, config: config) }
+        try loader.refuseUnread(architecture: config.architecture)
     }
-}
 
-extension TransformerWeights {
-    static func feedForward(_ loader: TensorLoader, prefix p: String, config: ModelConfig) throws -> FeedForwardWeights {
-        let e = config.embeddingLength
-        guard let experts = config.experts else {
-            let f = config.feedForwardLength
-            return .dense(.init(gate: try loader.matrix(p + "ffn_gate.weight", rows: f, columns: e),
-                                up: try loader.matrix(p + "ffn_up.weight", rows: f, columns: e),
-                                down: try loader.matrix(p + "ffn_down.weight", rows: e, columns: f)))
+    static func layer(_ index: Int, _ loader: TensorLoader, config c: ModelConfig) throws -> LayerWeights {
+        let p = "blk.\(index).", e = c.embeddingLength
+        let attention = c.block.attention, feedForward = c.block.feedForward
+        func bias(_ name: String, count: Int) throws -> [Float]? {
+            switch attention.biases {
+            case .absent: return nil
+            case .required: return try loader.vector(p + name + ".bias", count: count)
+            case .optional: return try loader.optionalVector(p + name + ".bias", count: count)
+            }
         }
-        let f = experts.feedForwardLength, n = experts.count
-        let gates = try loader.stacked(p + "ffn_gate_exps.weight", count: n, rows: f, columns: e)
-        let ups = try loader.stacked(p + "ffn_up_exps.weight", count: n, rows: f, columns: e)
-        let downs = try loader.stacked(p + "ffn_down_exps.weight", count: n, rows: e, columns: f)
-        return .experts(router: try loader.matrix(p + "ffn_gate_inp.weight", rows: n, columns: e),
-                        experts: (0..<n).map { .init(gate: gates[$0], up: ups[$0], down: downs[$0]) })
+        func norm(_ name: String?, count: Int) throws -> [Float]? {
+            try name.map { try loader.vector(p + $0 + ".weight", count: count) }
+        }
+        return LayerWeights(
+            attentionNorm: try loader.vector(p + attention.norm + ".weight", count: e),
+            query: try loader.matrix(p + attention.query + ".weight", rows: c.queryDimension, columns: e),
+            key: try loader.matrix(p + attention.key + ".weight", rows: c.keyValueDimension, columns: e),
+            value: try loader.matrix(p + attention.value + ".weight", rows: c.valueDimension, columns: e),
+            attentionOutput: try loader.matrix(p + attention.output + ".weight", rows: e, columns: c.headCount * c.valueHeadSize),
+            queryBias: try bias(attention.query, count: c.queryDimension),
+            keyBias: try bias(attention.key, count: c.keyValueDimension),
+            valueBias: try bias(attention.value, count: c.valueDimension),
+            queryNorm: try norm(attention.headNorms?.query, count: c.headSize),
+            keyNorm: try norm(attention.headNorms?.key, count: c.headSize),
+            postAttentionNorm: try norm(attention.postNorm, count: e),
+            feedForwardNorm: try loader.vector(p + feedForward.norm + ".weight", count: e),
+            feedForward: try network(feedForward.network, loader, prefix: p, config: c),
+            postFeedForwardNorm: try norm(feedForward.postNorm, count: e)
+        )
+    }
+
+    static func network(_ network: BlockRecipe.Network, _ loader: TensorLoader, prefix p: String,
+                        config: ModelConfig) throws -> FeedForwardWeights {
+        let e = config.embeddingLength
+        switch network {
+        case let .dense(gate, up, down):
+            let f = config.feedForwardLength
+            return .dense(.init(gate: try loader.matrix(p + gate + ".weight", rows: f, columns: e),
+                                up: try loader.matrix(p + up + ".weight", rows: f, columns: e),
+                                down: try loader.matrix(p + down + ".weight", rows: e, columns: f)))
+        case let .experts(experts, router, gate, up, down):
+            let f = experts.feedForwardLength, n = experts.count
+            let gates = try loader.stacked(p + gate + ".weight", count: n, rows: f, columns: e)
+            let ups = try loader.stacked(p + up + ".weight", count: n, rows: f, columns: e)
+            let downs = try loader.stacked(p + down + ".weight", count: n, rows: e, columns: f)
+            return .experts(router: try loader.matrix(p + router + ".weight", rows: n, columns: e),
+                            experts: (0..<n).map { .init(gate: gates[$0], up: ups[$0], down: downs[$0]) })
+        }
     }
 }
 
 /// Looks tensors up by name and checks their shapes, so a malformed file fails at load with the
-/// tensor's name rather than deep inside a forward pass.
-struct TensorLoader {
+/// tensor's name rather than deep inside a forward pass; remembers what was read, so that a tensor
+/// nobody reads is refused rather than silently left out of the arithmetic.
+final class TensorLoader {
     let file: GGUFFile
+    private var read: Set<String> = []
+
+    init(file: GGUFFile) { self.file = file }
+
+    func markRead(_ name: String) { read.insert(name) }
+
+    /// Throws for the first tensor in the file that was not read, naming it and how many others.
+    func refuseUnread(architecture: String) throws {
+        let unread = file.tensors.map(\.name).filter { !read.contains($0) }
+        if let first = unread.first {
+            throw ModelError.unexpectedTensor(first, architecture: architecture, others: unread.count - 1)
+        }
+    }
 
     func info(_ name: String, dimensions: [Int]) throws -> GGUFTensorInfo {
         guard let info = file.tensor(named: name) else { throw ModelError.missingTensor(name) }
+        read.insert(name)
         // GGUF may store a vector as (n) or (n, 1); trailing ones are the same shape.
         var actual = info.dimensions
         while actual.count > dimensions.count, actual.last == 1 { actual.removeLast() }
@@ -131,6 +164,11 @@ struct TensorLoader {
         } catch {
             throw ModelError.unsupportedTensorType(name: name, type: info.type.description)
         }
+    }
+
+    /// The vector when the file has it; nil when it does not.
+    func optionalVector(_ name: String, count: Int) throws -> [Float]? {
+        file.tensor(named: name) == nil ? nil : try vector(name, count: count)
     }
 
     /// A vector copied out as Float32, whatever its stored type.

@@ -92,7 +92,8 @@ struct Show: ParsableCommand {
             add("layers", String(config.blockCount))
             add("width", String(config.embeddingLength))
             add("heads", "\(config.headCount) query, \(config.headCountKV) key/value, size \(config.headSize)")
-            add("feed-forward", "\(config.feedForwardLength) (\(config.feedForward.rawValue))")
+            add("feed-forward", "\(config.feedForwardLength) (\(config.block.feedForward.activation.rawValue))")
+            add("block", config.block.description)
             add("RoPE", "\(config.ropeStyle.rawValue), base \(config.ropeFrequencyBase)"
                 + (config.slidingRopeFrequencyBase.map { ", sliding layers \($0)" } ?? ""))
             if let window = config.slidingWindow {

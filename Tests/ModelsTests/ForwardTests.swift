@@ -2,7 +2,7 @@ import Engine
 import Foundation
 import GGUF
 import Kernels
-import Models
+@testable import Models
 import XCTest
 
 /// The forward code on synthetic models: fast path against the scalar reference, batching, and the
@@ -135,6 +135,46 @@ final class ForwardTests: XCTestCase {
         XCTAssertThrowsError(try LanguageModel(url: build(tiny))) { error in
             XCTAssertEqual(error as? ModelError, .unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2", "qwen3", "qwen3moe"]))
             XCTAssertTrue(String(describing: error).contains("supported: gemma3, llama, qwen2, qwen3, qwen3moe"))
+        }
+    }
+
+    /// Llama files may carry Q/K/V biases (llama.cpp reads them when present): both passes add them.
+    func testLlamaReadsAttentionBiasesWhenPresent() throws {
+        var tiny = TinyModel()
+        tiny.attentionBiases = true
+        let model = try LanguageModel(url: build(tiny, name: "biased"))
+        XCTAssertEqual(model.weights.layers[1].valueBias?.count, tiny.kvHeads * tiny.headSize)
+        let reference = try ReferenceModel(model: model)
+        let fast = try model.makeContext(contextLength: 16, threads: 2).evaluateAll(Array(tokens.prefix(6)))
+        let v = model.config.vocabularySize
+        for (t, token) in tokens.prefix(6).enumerated() {
+            let expected = reference.step(token)
+            for i in 0..<v { XCTAssertEqual(fast[t * v + i], expected[i], accuracy: 1e-4 * max(1, abs(expected[i]))) }
+        }
+        let plain = try LanguageModel(url: build(TinyModel(), name: "plain"))
+        XCTAssertNil(plain.weights.layers[0].queryBias)
+    }
+
+    /// A tensor the architecture's block does not name would be left out of the arithmetic: refused.
+    func testTensorsTheArchitectureDoesNotReadAreRefused() throws {
+        var qwen3 = TinyModel()
+        qwen3.architecture = "qwen3"
+        qwen3.attentionBiases = true
+        XCTAssertThrowsError(try LanguageModel(url: build(qwen3, name: "q3"))) { error in
+            XCTAssertEqual(error as? ModelError, .unexpectedTensor("blk.0.attn_q.bias", architecture: "qwen3", others: 5))
+            XCTAssertEqual("\(error)", "the model file holds the tensor 'blk.0.attn_q.bias' (and 5 others), which Hearth's 'qwen3' "
+                           + "does not use; running without it would give wrong results")
+        }
+        var llama = TinyModel()
+        llama.extraVectors = ["blk.1.attn_output.bias": llama.embedding]
+        XCTAssertThrowsError(try LanguageModel(url: build(llama, name: "ob"))) { error in
+            XCTAssertEqual(error as? ModelError, .unexpectedTensor("blk.1.attn_output.bias", architecture: "llama", others: 0))
+        }
+        // Gemma 3's post norms are its own: in a Llama file they are refused, not skipped.
+        var postNorms = TinyModel()
+        postNorms.extraVectors = ["blk.0.post_attention_norm.weight": postNorms.embedding, "blk.0.post_ffw_norm.weight": postNorms.embedding]
+        XCTAssertThrowsError(try LanguageModel(url: build(postNorms, name: "pn"))) { error in
+            XCTAssertEqual(error as? ModelError, .unexpectedTensor("blk.0.post_attention_norm.weight", architecture: "llama", others: 1))
         }
     }
 

@@ -48,7 +48,7 @@ final class MixtureOfExpertsTests: XCTestCase {
         let model = try LanguageModel(url: build(tiny))
         let experts = try XCTUnwrap(model.config.experts)
         XCTAssertEqual(experts, ModelConfig.Experts(count: 8, used: 2, feedForwardLength: 32, normalizeWeights: true))
-        XCTAssertTrue(model.config.queryKeyNorm, "Qwen3's attention")
+        XCTAssertNotNil(model.config.block.attention.headNorms, "Qwen3's attention")
         guard case .experts(let router, let slices) = model.weights.layers[0].feedForward else { return XCTFail("dense") }
         XCTAssertEqual(router.rows, 8)
         XCTAssertEqual(slices.count, 8)

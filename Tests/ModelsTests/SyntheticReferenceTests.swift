@@ -67,8 +67,8 @@ final class SyntheticReferenceTests: XCTestCase {
         let expectations: [String: (String, (ModelConfig) -> Bool)] = [
             "llama31-rope-freqs": ("llama", { $0.ropeFrequencyFactors != nil && $0.ropeScale == 1 }),
             "llama-linear-rope": ("llama", { $0.ropeScale == 4 && $0.ropeFrequencyFactors == nil }),
-            "qwen3": ("qwen3", { $0.queryKeyNorm && $0.headSize * $0.headCount != $0.embeddingLength }),
-            "qwen3-q8_0": ("qwen3", { $0.queryKeyNorm && $0.ropeStyle == .halves }),
+            "qwen3": ("qwen3", { $0.block.attention.headNorms != nil && $0.headSize * $0.headCount != $0.embeddingLength }),
+            "qwen3-q8_0": ("qwen3", { $0.block.attention.headNorms != nil && $0.ropeStyle == .halves }),
         ]
         for name in Self.fixtureNames {
             let (fixture, model) = try load(name)

@@ -19,6 +19,10 @@ struct TinyModel {
     var ropeFactors: [Float]?
     /// `qwen3moe`: experts per block, how many each token uses, and each one's feed-forward length.
     var experts = (count: 8, used: 2, length: 32)
+    /// Q/K/V biases in every block (always for `qwen2`).
+    var attentionBiases = false
+    /// Further vectors written after the blocks, name → length: tensors an architecture may not read.
+    var extraVectors: [String: Int] = [:]
 
     var vocabulary: [String] {
         ["<unk>", "<s>", "</s>"] + (0..<256).map { String(format: "<0x%02X>", $0) } + ["▁", "▁a", "b", "▁ab", "c"]
@@ -85,7 +89,7 @@ struct TinyModel {
             try matrix(p + "attn_k.weight", rows: kvHeads * headSize, columns: e)
             try matrix(p + "attn_v.weight", rows: kvHeads * headSize, columns: e)
             try matrix(p + "attn_output.weight", rows: e, columns: heads * headSize)
-            if a == "qwen2" {
+            if a == "qwen2" || attentionBiases {
                 try vector(p + "attn_q.bias", count: heads * headSize, around: 0)
                 try vector(p + "attn_k.bias", count: kvHeads * headSize, around: 0)
                 try vector(p + "attn_v.bias", count: kvHeads * headSize, around: 0)
@@ -114,6 +118,7 @@ struct TinyModel {
                 try matrix(p + "ffn_down.weight", rows: e, columns: feedForward)
             }
         }
+        for (name, count) in extraVectors.sorted(by: { $0.key < $1.key }) { try vector(name, count: count) }
         try w.write(to: url)
     }
 

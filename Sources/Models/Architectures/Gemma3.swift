@@ -26,10 +26,11 @@ public struct Gemma3: Architecture {
             throw ModelError.invalidMetadata(key: meta.key("rope.scaling.type"), reason: "YaRN is not supported for gemma3")
         }
         config.ropeStyle = .halves
-        config.feedForward = .geluTanhGated
         config.embeddingScale = Float(config.embeddingLength).squareRoot()
-        config.queryKeyNorm = true
-        config.postNorms = true
+        config.block.attention.headNorms = BlockRecipe.HeadNorms()
+        config.block.attention.postNorm = "post_attention_norm"
+        config.block.feedForward.postNorm = "post_ffw_norm"
+        config.block.feedForward.activation = .geluTanhGated
         config.slidingWindow = try meta.int("attention.sliding_window")
         config.slidingLayers = (0..<config.blockCount).map { ($0 + 1) % slidingWindowPattern != 0 }
         config.slidingRopeFrequencyBase = slidingRopeBase

@@ -11,7 +11,9 @@ public struct Llama: Architecture {
     public static func config(from file: GGUFFile) throws -> ModelConfig {
         var config = try Architectures.commonConfig(file, architecture: name)
         config.ropeStyle = .adjacentPairs
-        config.feedForward = .swiGLU
+        // llama.cpp reads Q/K/V biases in a Llama file when they are there (some fine-tunes carry
+        // them); the rest is the default block.
+        config.block.attention.biases = .optional
         return config
     }
 }

@@ -8,8 +8,7 @@ public struct Qwen2: Architecture {
     public static func config(from file: GGUFFile) throws -> ModelConfig {
         var config = try Architectures.commonConfig(file, architecture: name)
         config.ropeStyle = .halves
-        config.attentionBiases = true
-        config.feedForward = .swiGLU
+        config.block.attention.biases = .required
         return config
     }
 }

@@ -14,8 +14,7 @@ public struct Qwen3: Architecture {
     static func config(from file: GGUFFile, architecture: String) throws -> ModelConfig {
         var config = try Architectures.commonConfig(file, architecture: architecture)
         config.ropeStyle = .halves
-        config.queryKeyNorm = true
-        config.feedForward = .swiGLU
+        config.block.attention.headNorms = BlockRecipe.HeadNorms()
         return config
     }
 }

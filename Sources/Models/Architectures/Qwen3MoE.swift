@@ -20,7 +20,8 @@ public struct Qwen3MoE: Architecture {
             throw ModelError.invalidMetadata(key: meta.key("expert_used_count"), reason: "\(used) exceeds the \(count) experts")
         }
         let length = try meta.int("expert_feed_forward_length", default: config.feedForwardLength / used)
-        config.experts = ModelConfig.Experts(count: count, used: used, feedForwardLength: length, normalizeWeights: true)
+        config.block.feedForward.network = .experts(BlockRecipe.Experts(count: count, used: used, feedForwardLength: length,
+                                                                        normalizeWeights: true))
         return config
     }
 }
