@@ -29,6 +29,17 @@ public enum Architectures {
         return try architecture.config(from: file)
     }
 
+    /// `expert_count` and `expert_used_count`, checked. When not `required`, a file without experts
+    /// (no key, or a count of 0, as some dense files write) gives nil.
+    static func expertCounts(_ meta: MetadataReader, required: Bool) throws -> (count: Int, used: Int)? {
+        if !required, meta.metadata[meta.key("expert_count")]?.intValue ?? 0 == 0 { return nil }
+        let count = try meta.int("expert_count"), used = try meta.int("expert_used_count")
+        guard used <= count else {
+            throw ModelError.invalidMetadata(key: meta.key("expert_used_count"), reason: "\(used) exceeds the \(count) experts")
+        }
+        return (count, used)
+    }
+
     /// YaRN as llama.cpp reads it: the factor (`rope.scaling.factor`, more than 1), the original
     /// context (`rope.scaling.original_context_length`, else the trained context), β fast and slow
     /// (32 and 1 unless the file says) and the attention factor (1 unless it says). The variants

@@ -34,13 +34,15 @@ final class ForwardTests: XCTestCase {
     /// random un-normalised weights amplify layer after layer; the budget only catches gross errors
     /// there (the kernels' own tests hold the quantized products to their scalar twins exactly).
     func testFastPathMatchesReferenceOnEveryArchitecture() throws {
-        for architecture in ["llama", "qwen2", "qwen3", "gemma3", "qwen3moe"] {
+        for variant in ["llama", "qwen2", "qwen3", "gemma3", "qwen3moe", "mixtral"] {
             for (type, tolerance) in [(GGMLType.f32, Float(1e-4)), (.q8_0, 0.1)] {
+                let architecture = variant == "mixtral" ? "llama" : variant
                 var tiny = TinyModel()
                 tiny.architecture = architecture
+                tiny.llamaMixture = variant == "mixtral"
                 tiny.matrixType = type
                 tiny.tiedOutput = architecture != "qwen2"
-                let model = try LanguageModel(url: build(tiny, name: "\(architecture)-\(type)"))
+                let model = try LanguageModel(url: build(tiny, name: "\(variant)-\(type)"))
                 let reference = try ReferenceModel(model: model)
                 let context = model.makeContext(contextLength: 32, threads: 2, batchSize: 5)
                 let fast = try context.evaluateAll(tokens)
@@ -51,7 +53,7 @@ final class ForwardTests: XCTestCase {
                     let scale = max(1, expected.map(abs).max()!)
                     for i in 0..<v { worst = max(worst, abs(fast[t * v + i] - expected[i]) / scale) }
                 }
-                XCTAssertLessThanOrEqual(worst, tolerance, "\(architecture) \(type)")
+                XCTAssertLessThanOrEqual(worst, tolerance, "\(variant) \(type)")
             }
         }
     }

@@ -19,6 +19,8 @@ struct TinyModel {
     var ropeFactors: [Float]?
     /// `qwen3moe`: experts per block, how many each token uses, and each one's feed-forward length.
     var experts = (count: 8, used: 2, length: 32)
+    /// `llama` with experts, as Mixtral: each expert as wide as `feedForward`.
+    var llamaMixture = false
     /// Q/K/V biases in every block (always for `qwen2`).
     var attentionBiases = false
     /// Further vectors written after the blocks, name → length: tensors an architecture may not read.
@@ -47,9 +49,13 @@ struct TinyModel {
         w.set("\(a).rope.freq_base", .float32(10_000))
         if a == "gemma3" { w.set("\(a).attention.sliding_window", .uint32(UInt32(slidingWindow))) }
         if a == "qwen3moe" {
+            w.set("\(a).expert_feed_forward_length", .uint32(UInt32(experts.length)))
+        }
+        let mixture = a == "qwen3moe" || llamaMixture
+        let expertLength = a == "qwen3moe" ? experts.length : feedForward
+        if mixture {
             w.set("\(a).expert_count", .uint32(UInt32(experts.count)))
             w.set("\(a).expert_used_count", .uint32(UInt32(experts.used)))
-            w.set("\(a).expert_feed_forward_length", .uint32(UInt32(experts.length)))
         }
         let tokens = vocabulary
         w.set("tokenizer.ggml.model", .string("llama"))
@@ -103,15 +109,15 @@ struct TinyModel {
                 try vector(p + "post_ffw_norm.weight", count: e)
             }
             try vector(p + "ffn_norm.weight", count: e)
-            if a == "qwen3moe" {
+            if mixture {
                 // The router in F32, as the converter stores it.
                 if p + "ffn_gate_inp.weight" != dropped {
                     try w.addTensor(name: p + "ffn_gate_inp.weight", dimensions: [e, experts.count],
                                     floats: (0..<(e * experts.count)).map { _ in rng.nextSigned() })
                 }
-                try matrix(p + "ffn_gate_exps.weight", rows: experts.length, columns: e, stacked: experts.count)
-                try matrix(p + "ffn_up_exps.weight", rows: experts.length, columns: e, stacked: experts.count)
-                try matrix(p + "ffn_down_exps.weight", rows: e, columns: experts.length, stacked: experts.count)
+                try matrix(p + "ffn_gate_exps.weight", rows: expertLength, columns: e, stacked: experts.count)
+                try matrix(p + "ffn_up_exps.weight", rows: expertLength, columns: e, stacked: experts.count)
+                try matrix(p + "ffn_down_exps.weight", rows: e, columns: expertLength, stacked: experts.count)
             } else {
                 try matrix(p + "ffn_gate.weight", rows: feedForward, columns: e)
                 try matrix(p + "ffn_up.weight", rows: feedForward, columns: e)

@@ -2,7 +2,8 @@
 """Tiny random-weight Hugging Face checkpoints, converted by llama.cpp's own converter, with
 logits from `transformers` in float32: a reference for Hearth that Hearth's authors did not write.
 
-For each architecture (llama, qwen2, qwen3, gemma3, qwen3moe) this script
+For each architecture (llama, qwen2, qwen3, gemma3, qwen3moe, and Mistral and Mixtral files, which
+llama.cpp converts as llama) this script
   1. builds a small tokenizer of the family's type (see "Tokenizers" below) and saves it with a
      tiny checkpoint whose weights come from a fixed torch seed, scaled like a trained model's;
   2. converts the checkpoint to GGUF twice, `--outtype f32` and `--outtype q8_0`, with
@@ -24,7 +25,9 @@ Tokenizers (huggingface.co is not reachable here, so no real tokenizer files can
   - gemma3: the real Gemma 3 SentencePiece vocabulary cut to 512 pieces (specials, the
     user-defined newline and space runs, the 256 byte-fallback pieces, the best-scored merges and the
     single characters needed), written as a SentencePiece model (tokenizer.model), the file the
-    converter reads for Gemma.
+    converter reads for Gemma;
+  - mistral, mixtral: a SentencePiece BPE trained on the corpus with Llama 2's and Mistral's trainer
+    settings (no Mistral tokenizer file is reachable), checked against SentencePiece's own ids.
   The Qwen and Gemma vocabularies are read from the GGUF test models in ~/.cache/hearth/models.
   The converter recognises BPE pre-tokenizers by a hash of the ids it gets for a fixed text; a
   cut vocabulary has other ids, so for the BPE families (llama, qwen*) this script runs the
@@ -268,6 +271,39 @@ def build_gemma_tokenizer(directory: str, size: int = 512) -> dict:
             "bos": 2, "eos": 1, "pre": None}
 
 
+def build_sentencepiece_tokenizer(directory: str, size: int = 512) -> dict:
+    """A SentencePiece BPE trained on the corpus above with the settings of Llama 2's and Mistral's
+    tokenizers (byte fallback, split digits, identity normalisation, a dummy-prefix space, whitespace
+    kept as written; <unk> <s> </s> as ids 0-2), saved as tokenizer.model (what the converter reads)
+    and converted by transformers for its own LlamaTokenizer (Mistral's repositories use that class)."""
+    import sentencepiece as spm
+    from transformers import LlamaTokenizer
+    from transformers.convert_slow_tokenizer import SentencePieceExtractor
+    from tokenizers.models import BPE
+
+    os.makedirs(directory, exist_ok=True)
+    corpus = os.path.join(directory, "corpus.txt")
+    with open(corpus, "w", encoding="utf-8") as f:
+        f.write("".join(CORPUS) + "\n".join(t for _, t in TOKENIZATION_TEXTS) + "\n")
+    prefix = os.path.join(directory, "tokenizer")
+    spm.SentencePieceTrainer.train(
+        input=corpus, model_prefix=prefix, model_type="bpe", vocab_size=size, byte_fallback=True,
+        split_digits=True, normalization_rule_name="identity", add_dummy_prefix=True,
+        remove_extra_whitespaces=False, allow_whitespace_only_pieces=True, character_coverage=1.0,
+        unk_id=0, bos_id=1, eos_id=2, pad_id=-1, num_threads=2, minloglevel=2)
+    kwargs = SentencePieceExtractor(prefix + ".model").extract(BPE)
+    kwargs.pop("_spm_precompiled_charsmap", None)
+    hf = LlamaTokenizer(**kwargs, add_bos_token=True, add_eos_token=False, legacy=False)
+    hf.save_pretrained(directory)
+    os.remove(corpus)
+    os.remove(prefix + ".vocab")
+    # SentencePiece itself is the reference for these ids (what llama.cpp's SPM tokenizer mirrors);
+    # transformers' conversion differs on runs of leading spaces, recorded per text.
+    return {"ids_from": "sentencepiece", "kind": f"SentencePiece BPE trained on the fixed corpus, {size} pieces, Llama 2 / Mistral settings "
+                    "(byte fallback, split digits, dummy prefix)",
+            "tokenizer_size": size, "bos": 1, "eos": 2, "pre": None}
+
+
 # ---------------------------------------------------------------------------------------------
 # Models
 
@@ -351,6 +387,29 @@ SPECS = [
          exercises=["sliding window 64 crossed by a 192-token sequence", "global layer 5 (pattern 6)",
                     "two RoPE bases", "post norms", "Gemma norm +1 folded by the converter",
                     "SentencePiece BPE with byte fallback and user-defined whitespace pieces"]),
+    Spec("mistral", "MistralForCausalLM", "MistralConfig",
+         "Mistral 7B v0.2/v0.3 style: a Llama block under `llama` with a SentencePiece vocabulary, GQA 4/1, "
+         "head 16, RoPE base 1e6, no sliding window, separate output, 3 layers",
+         seed=606, tokenizer="sentencepiece", vocab_size=512, hearth_architecture="llama",
+         config=dict(hidden_size=64, intermediate_size=160, num_hidden_layers=3, num_attention_heads=4,
+                     num_key_value_heads=1, head_dim=16, rms_norm_eps=1e-5, max_position_embeddings=32768,
+                     tie_word_embeddings=False, hidden_act="silu", sliding_window=None,
+                     rope_parameters=dict(rope_type="default", rope_theta=1000000.0),
+                     bos_token_id=1, eos_token_id=2),
+         exercises=["MistralForCausalLM converted as `llama`", "SentencePiece BPE with byte fallback and a dummy prefix",
+                    "separate output"]),
+    Spec("mixtral", "MixtralForCausalLM", "MixtralConfig",
+         "Mixtral 8x7B style: Mistral's block with 8 experts, top 2, each as wide as intermediate_size, "
+         "converted as `llama` with expert_count, SentencePiece vocabulary, 2 layers",
+         seed=707, tokenizer="sentencepiece", vocab_size=512, hearth_architecture="llama",
+         config=dict(hidden_size=64, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
+                     num_key_value_heads=2, head_dim=16, rms_norm_eps=1e-5, max_position_embeddings=32768,
+                     tie_word_embeddings=False, hidden_act="silu", sliding_window=None,
+                     num_local_experts=8, num_experts_per_tok=2, router_jitter_noise=0.0,
+                     output_router_logits=False,
+                     rope_parameters=dict(rope_type="default", rope_theta=1000000.0),
+                     bos_token_id=1, eos_token_id=2),
+         exercises=["8 experts, top-2 softmax routing renormalised", "experts under `llama`", "separate output"]),
     Spec("qwen3moe", "Qwen3MoeForCausalLM", "Qwen3MoeConfig",
          "Qwen3-30B-A3B style MoE: 16 experts, top 4, norm_topk_prob, expert width 32, every layer sparse, "
          "GQA 8/1, head 16 (q width 128 with width 64), Q/K norm, separate output, 2 layers",
@@ -415,6 +474,8 @@ def build_checkpoint(spec: Spec, directory: str) -> tuple[dict, dict]:
         tok_info = build_llama3_tokenizer(directory)
     elif spec.tokenizer == "qwen":
         tok_info = build_qwen_tokenizer(directory)
+    elif spec.tokenizer == "sentencepiece":
+        tok_info = build_sentencepiece_tokenizer(directory)
     else:
         tok_info = build_gemma_tokenizer(directory)
     torch.manual_seed(spec.seed)
@@ -523,7 +584,10 @@ def compare(engine: list[np.ndarray], reference: list[np.ndarray]) -> dict:
     e = np.concatenate(engine).astype(np.float64)
     r = np.concatenate(reference).astype(np.float64)
     diff = np.abs(e - r)
-    return {"top1_agreement": float(np.mean(e.argmax(-1) == r.argmax(-1))),
+    # The engine's top-1 at every position, sequence after sequence, so that another engine can be
+    # compared position by position (a paired test) rather than by totals alone.
+    return {"top1_ids": [int(i) for i in e.argmax(-1)],
+            "top1_agreement": float(np.mean(e.argmax(-1) == r.argmax(-1))),
             "top1_disagreements": int(np.sum(e.argmax(-1) != r.argmax(-1))),
             "max_abs_error": float(diff.max()), "mean_abs_error": float(diff.mean()),
             "positions": int(e.shape[0])}
@@ -574,6 +638,12 @@ def make(spec: Spec, snapshot: str, out_dir: str, work: str, info: dict) -> dict
     os.makedirs(checkpoint)
     tok_info, rules = build_checkpoint(spec, checkpoint)
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    if tok_info.get("ids_from") == "sentencepiece":
+        import sentencepiece as spm
+        sp = spm.SentencePieceProcessor(model_file=os.path.join(checkpoint, "tokenizer.model"))
+        encode = lambda text: [tok_info["bos"]] + sp.encode(text)  # noqa: E731
+    else:
+        encode = lambda text: tokenizer(text)["input_ids"]  # noqa: E731
 
     files = {}
     for outtype in ("f32", "q8_0"):
@@ -583,7 +653,7 @@ def make(spec: Spec, snapshot: str, out_dir: str, work: str, info: dict) -> dict
 
     sequences = []
     for name, text, length in SEQUENCES:
-        ids = tokenizer(text)["input_ids"]
+        ids = encode(text)
         assert len(ids) >= length, (spec.name, name, len(ids), length)
         sequences.append((name, ids[:length]))
     reference = transformers_logits(checkpoint, [ids for _, ids in sequences])
@@ -594,9 +664,12 @@ def make(spec: Spec, snapshot: str, out_dir: str, work: str, info: dict) -> dict
     tokenization = []
     f32_path = os.path.join(out_dir, files["f32"]["file"])
     for name, text in TOKENIZATION_TEXTS:
-        ids = tokenizer(text)["input_ids"]
+        ids = encode(text)
         lc = llamacpp_tokenize(f32_path, text)
-        tokenization.append({"name": name, "text": text, "ids": ids, "llamacpp_ids_equal": lc == ids if lc is not None else None})
+        entry = {"name": name, "text": text, "ids": ids, "llamacpp_ids_equal": lc == ids if lc is not None else None}
+        if tok_info.get("ids_from") == "sentencepiece":
+            entry["transformers_ids_equal"] = tokenizer(text)["input_ids"] == ids
+        tokenization.append(entry)
 
     llamacpp = {"package": f"llama-cpp-python {info.get('llama_cpp_python')}",
                 "settings": "n_threads=2, n_ctx=512, n_batch=512, logits_all=True, otherwise defaults (f16 KV cache)"}
@@ -667,7 +740,8 @@ def main() -> None:
               f"median {ref['top2_margin']['median']:.3f}; files "
               + ", ".join(f"{k} {v['bytes']}" for k, v in fixture["files"].items()))
         for outtype in ("f32", "q8_0", "f32_kv_f32_no_flash_attn"):
-            print(f"  llama.cpp {outtype}: {fixture['llamacpp'][outtype]}")
+            figures = {k: v for k, v in (fixture['llamacpp'][outtype] or {}).items() if k != "top1_ids"}
+            print(f"  llama.cpp {outtype}: {figures}")
         bad = [t["name"] for t in fixture["tokenization"] if t["llamacpp_ids_equal"] is False]
         if bad:
             print(f"  llama.cpp tokenizes differently from transformers: {bad}")

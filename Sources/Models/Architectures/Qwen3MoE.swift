@@ -14,11 +14,7 @@ public struct Qwen3MoE: Architecture {
     public static func config(from file: GGUFFile) throws -> ModelConfig {
         var config = try Qwen3.config(from: file, architecture: name)
         let meta = MetadataReader(metadata: file.metadata, architecture: name)
-        let count = try meta.int("expert_count")
-        let used = try meta.int("expert_used_count")
-        guard used <= count else {
-            throw ModelError.invalidMetadata(key: meta.key("expert_used_count"), reason: "\(used) exceeds the \(count) experts")
-        }
+        let (count, used) = try Architectures.expertCounts(meta, required: true)!
         let length = try meta.int("expert_feed_forward_length", default: config.feedForwardLength / used)
         config.block.feedForward.network = .experts(BlockRecipe.Experts(count: count, used: used, feedForwardLength: length,
                                                                         normalizeWeights: true))
