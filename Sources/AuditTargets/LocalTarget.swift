@@ -92,28 +92,38 @@ public final class LocalTarget: ModelTarget, @unchecked Sendable {
         // As lm-evaluation-harness splits a pair: the context's own tokens, then whatever the
         // whole text adds after them.
         let contextTokens = tokenizer.encode(context, addSpecial: true, parseSpecial: true)
-        var scores: [ContinuationScore] = []
-        for continuation in continuations {
-            let whole = tokenizer.encode(context + continuation, addSpecial: true, parseSpecial: true)
-            let first = min(contextTokens.count, whole.count - 1)
-            guard first >= 1, whole.count < executor.contextLength else {
-                throw TargetError("the choice does not fit: \(whole.count) tokens, context \(executor.contextLength)")
-            }
-            var options = GenerationOptions(maxTokens: 0)
-            options.sampling = .greedy
-            let job = GenerationJob(prompt: whole, options: options, promptLogprobs: 1) { _ in true }
-            let logprobs = try await run(job).promptLogprobs
-            guard logprobs.count == whole.count else { throw TargetError("the engine returned no prompt log-probabilities") }
-            var sum = 0.0
-            var greedy = true
-            for index in first..<whole.count {
-                guard let entry = logprobs[index] else { continue }
-                sum += Double(entry.logprob)
-                if let best = entry.top.first, best.logprob > entry.logprob { greedy = false }
-            }
-            scores.append(ContinuationScore(logLikelihood: sum, tokens: whole.count - first, isGreedy: greedy))
+        let wholes = continuations.map { tokenizer.encode(context + $0, addSpecial: true, parseSpecial: true) }
+        for whole in wholes where whole.count < 2 || whole.count >= executor.contextLength {
+            throw TargetError("the choice does not fit: \(whole.count) tokens, context \(executor.contextLength)")
         }
-        return scores
+        // All choices at once: the executor computes the question once, in the first choice's
+        // slot, and the others copy it and feed only their own tokens, in shared passes.
+        return try await withThrowingTaskGroup(of: (Int, ContinuationScore).self) { group in
+            for (index, whole) in wholes.enumerated() {
+                let first = min(contextTokens.count, whole.count - 1)
+                group.addTask { (index, try await self.score(whole, from: first)) }
+            }
+            var scores = [ContinuationScore?](repeating: nil, count: wholes.count)
+            for try await (index, score) in group { scores[index] = score }
+            return scores.map { $0! }
+        }
+    }
+
+    /// The log-likelihood of `tokens[first...]` after the tokens before them.
+    private func score(_ tokens: [Int32], from first: Int) async throws -> ContinuationScore {
+        var options = GenerationOptions(maxTokens: 0)
+        options.sampling = .greedy
+        let job = GenerationJob(prompt: tokens, options: options, promptLogprobs: 1, promptLogprobsFrom: first) { _ in true }
+        let logprobs = try await run(job).promptLogprobs
+        guard logprobs.count == tokens.count else { throw TargetError("the engine returned no prompt log-probabilities") }
+        var sum = 0.0
+        var greedy = true
+        for index in first..<tokens.count {
+            guard let entry = logprobs[index] else { throw TargetError("the engine did not score token \(index) of the choice") }
+            sum += Double(entry.logprob)
+            if let best = entry.top.first, best.logprob > entry.logprob { greedy = false }
+        }
+        return ContinuationScore(logLikelihood: sum, tokens: tokens.count - first, isGreedy: greedy)
     }
 
     /// Submits one job and waits for its end: the tokens it produced and its outcome.

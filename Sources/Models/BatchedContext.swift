@@ -20,12 +20,14 @@ public final class BatchedContext {
 
     /// What one sequence feeds in a step, and which of its logits come back.
     public struct Input {
-        public enum Logits: Sendable {
+        public enum Logits: Sendable, Equatable {
             case none
             /// The last token's (to choose the next token).
             case last
             /// Every token's (to score a prompt).
             case all
+            /// The tokens' from this index of the input on (to score the end of a prompt).
+            case from(Int)
         }
 
         public var sequence: Int
@@ -64,7 +66,8 @@ public final class BatchedContext {
     }
 
     /// Feeds every input's tokens after its sequence's cached positions, all in shared passes, and
-    /// returns each input's logits (`.none`: empty; `.last`: vocabulary; `.all`: tokens × vocabulary).
+    /// returns each input's logits (`.none`: empty; `.last`: vocabulary; `.all`: tokens × vocabulary;
+    /// `.from(k)`: (tokens − k) × vocabulary).
     /// Throws, computing nothing, when an input names a sequence twice or out of range, does not
     /// fit the context, or holds a token outside the vocabulary.
     @discardableResult
@@ -85,6 +88,7 @@ public final class BatchedContext {
                 case .none: wanted = false
                 case .last: wanted = i == input.tokens.count - 1
                 case .all: wanted = true
+                case .from(let first): wanted = i >= first
                 }
                 rows.append(token, at: cache.position + i, in: cache, logits: wanted)
             }
@@ -98,6 +102,7 @@ public final class BatchedContext {
             case .none: count = 0
             case .last: count = input.tokens.isEmpty ? 0 : 1
             case .all: count = input.tokens.count
+            case .from(let first): count = max(0, input.tokens.count - max(0, first))
             }
             defer { offset += count * vocabulary }
             return Array(logits[offset..<(offset + count * vocabulary)])

@@ -14,6 +14,9 @@ struct Bench: ParsableCommand {
         for each of P sequences together, one pass per step (as `hearth serve` batches them) and \
         counts all P·N tokens. With --depth D (llama-bench's -d), D tokens are in the cache before \
         each test (evaluated once, not timed), so "tg128 @ d4096" is generation at a long context. \
+        With --choices C, mcNxC scores C choices of 4 tokens after an N-token question (each -p value) \
+        as the audit does, the question computed once and each choice a short pass, and "mcNxC whole" \
+        scores each choice's whole prompt alone, for comparison; their figure is choices/s. \
         Token ids are random, valid and seeded. Each test \
         runs once to warm up, then --repetitions times; the table shows the median tokens/s and the \
         sample standard deviation. Load time excludes downloading a catalog model; peak memory is the \
@@ -23,6 +26,7 @@ struct Bench: ParsableCommand {
           hearth bench smollm2-135m-instruct
           hearth bench gemma3-270m --threads 1,2 -p 512 -n 128 --output json
           hearth bench qwen2.5-coder-0.5b-instruct --depth 0,4096 -r 3
+          hearth bench smollm2-135m-instruct -p 256 -n 0 --choices 4
         """
     )
 
@@ -44,6 +48,9 @@ struct Bench: ParsableCommand {
 
     @Option(name: .long, help: "Sequences generating together in the tg tests, comma-separated (default: 1).")
     var parallel: [CountList] = [CountList(values: [1])]
+
+    @Option(name: .long, help: "Choices per question in multiple-choice scoring tests (mcNxC), comma-separated (default: none).")
+    var choices: [CountList] = []
 
     @Option(name: [.short, .long], help: "Tokens already in the cache before each test, comma-separated (default: 0).")
     var depth: [CountList] = [CountList(values: [0])]
@@ -80,6 +87,15 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// Multiple-choice tests: for each question length (-p) and choice count, shared and whole.
+    private var choiceTests: [ChoiceBenchmark] {
+        promptTokens.flatMap(\.values).filter { $0 > 0 }.flatMap { question in
+            choices.flatMap(\.values).flatMap { count in
+                [true, false].map { ChoiceBenchmark(questionTokens: question, choices: count, shared: $0) }
+            }
+        }
+    }
+
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         guard threadCounts.allSatisfy({ (1...Self.maximumThreads).contains($0) }) else {
@@ -88,6 +104,9 @@ struct Bench: ParsableCommand {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         guard parallel.flatMap(\.values).allSatisfy({ (1...1024).contains($0) }) else {
             throw ValidationError("--parallel must be from 1 to 1024")
+        }
+        guard choices.flatMap(\.values).allSatisfy({ (1...256).contains($0) }) else {
+            throw ValidationError("--choices must be from 1 to 256")
         }
         guard !tests.isEmpty else { throw ValidationError("nothing to measure: -p and -n are both 0") }
     }
@@ -100,17 +119,25 @@ struct Bench: ParsableCommand {
         let languageModel = try LanguageModel(file: GGUFFile(urls: resolved.urls), url: url)
         let loadSeconds = Self.seconds(clock.now - loadStart)
         let trained = languageModel.config.contextLength
-        if let longest = tests.max(by: { $0.contextLength < $1.contextLength }), longest.contextLength > trained {
-            throw CLIError("\(longest.name) needs \(longest.contextLength) positions, more than the model's context of \(trained) tokens")
+        let needs = tests.map { ($0.name, $0.contextLength) } + choiceTests.map { ($0.name, $0.contextLength) }
+        if let longest = needs.max(by: { $0.1 < $1.1 }), longest.1 > trained {
+            throw CLIError("\(longest.0) needs \(longest.1) positions, more than the model's context of \(trained) tokens")
         }
 
         var rows: [(test: BenchmarkTest, threads: Int, samples: [Double])] = []
+        var choiceRows: [(test: ChoiceBenchmark, threads: Int, samples: [Double])] = []
         for threadCount in threadCounts {
             for test in tests {
                 status("\(test.name), \(threadCount) thread\(threadCount == 1 ? "" : "s") …")
                 let samples = try test.run(model: languageModel, threads: threadCount, batchSize: batchSize,
                                            repetitions: repetitions, warmUp: !noWarmup, seed: seed)
                 rows.append((test, threadCount, samples))
+            }
+            for test in choiceTests {
+                status("\(test.name), \(threadCount) thread\(threadCount == 1 ? "" : "s") …")
+                let samples = try test.run(model: languageModel, threads: threadCount, batchSize: batchSize,
+                                           repetitions: repetitions, warmUp: !noWarmup, seed: seed)
+                choiceRows.append((test, threadCount, samples))
             }
         }
         let peakMiB = ProcessMemory.peakResidentBytes().map { Double($0) / 1_048_576 }
@@ -125,6 +152,16 @@ struct Bench: ParsableCommand {
                 sequences: row.test.sequences,
                 threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
                 tokensPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
+                loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
+        } + choiceRows.map { row in
+            let summary = SampleSummary(row.samples)
+            return BenchRecord(
+                model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize,
+                parameters: languageModel.file.tensors.reduce(0) { $0 + $1.elementCount },
+                test: row.test.name, promptTokens: row.test.questionTokens, generatedTokens: 0, depth: 0,
+                sequences: row.test.choices, choices: row.test.choices, choiceTokens: row.test.choiceTokens,
+                threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
+                tokensPerSecond: nil, choicesPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
                 loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
         }
         switch output {
@@ -152,7 +189,11 @@ struct Bench: ParsableCommand {
         for record in records {
             let test = String(repeating: " ", count: max(0, width - record.test.count)) + record.test
             lines.append(String(format: "| %7d | ", record.threads) + test
-                + String(format: " | %10.2f | %6.2f |", record.tokensPerSecond ?? .nan, record.stddev ?? .nan))
+                + String(format: " | %10.2f | %6.2f |", record.tokensPerSecond ?? record.choicesPerSecond ?? .nan, record.stddev ?? .nan))
+        }
+        if records.contains(where: { $0.choices != nil }) {
+            lines.append("")
+            lines.append("mc rows: choices scored per second, not tokens")
         }
         return lines.joined(separator: "\n")
     }
@@ -173,15 +214,20 @@ struct BenchRecord: Encodable {
     var generatedTokens: Int
     /// Tokens in the cache before the test's own.
     var depth: Int
-    /// Sequences generating together (tgNxP).
+    /// Sequences generating together (tgNxP); for mcNxC, the choices.
     var sequences: Int
+    /// mcNxC: choices per question and tokens per choice; nil for the other tests.
+    var choices: Int? = nil
+    var choiceTokens: Int? = nil
     var threads: Int
     var batchSize: Int?
     var repetitions: Int
     /// Tokens/s of each repetition, in the order they ran.
     var samples: [Double]
-    /// The median of the samples.
+    /// The median of the samples (tokens/s; nil for mcNxC).
     var tokensPerSecond: Double?
+    /// mcNxC: the median choices scored per second.
+    var choicesPerSecond: Double? = nil
     var mean: Double?
     var stddev: Double?
     var loadSeconds: Double
@@ -191,6 +237,7 @@ struct BenchRecord: Encodable {
         case model, test, threads, repetitions, samples, mean, stddev, parameters, sequences
         case modelFile = "model_file", modelBytes = "model_size_bytes"
         case promptTokens = "n_prompt", generatedTokens = "n_gen", depth = "n_depth", batchSize = "batch_size"
+        case choices = "n_choices", choiceTokens = "n_choice_tokens", choicesPerSecond = "choices_per_second"
         case tokensPerSecond = "tokens_per_second", loadSeconds = "load_seconds", peakRSSMiB = "peak_rss_mib"
     }
 }

@@ -198,6 +198,61 @@ final class BatchExecutorTests: XCTestCase {
         await executor.shutdown(deadline: Date())
     }
 
+    /// Multiple-choice scoring: choices after one question, scored from their first own token,
+    /// compute the question once (the first choice's slot) and only their own tokens after it, and
+    /// get exactly a lone context's log-probabilities for those tokens; nothing before is scored.
+    func testScoredChoicesComputeTheirQuestionOnce() async throws {
+        let model = try SharedModel.smolLM2()
+        let executor = BatchExecutor(model: model, slots: 4, contextLength: 256, threads: 2, batchSize: 8, queueCapacity: 8)
+        let question = model.tokenizer.encode("Question: which of these is a primary colour? Answer:", addSpecial: true, parseSpecial: true)
+        let choices = [" red", " green leaves", " the colour of the sky at noon", " none"].map {
+            model.tokenizer.encode($0, addSpecial: false, parseSpecial: false)
+        }
+        final class Scored: @unchecked Sendable {
+            var logprobs: [TokenLogprobs?]?
+            var outcome: GenerationOutcome?
+        }
+        let scored = choices.map { _ in Scored() }
+        let done = DispatchSemaphore(value: 0)
+        _ = try executor.submit(zip(choices, scored).map { choice, result in
+            GenerationJob(prompt: question + choice, options: GenerationOptions(maxTokens: 0), promptLogprobs: 2,
+                          promptLogprobsFrom: question.count) { event in
+                switch event {
+                case .promptLogprobs(let logprobs): result.logprobs = logprobs
+                case .finished(let outcome): result.outcome = outcome; done.signal()
+                case .failed: done.signal()
+                default: break
+                }
+                return true
+            }
+        })
+        for _ in choices { done.wait() }
+        let vocabulary = model.config.vocabularySize
+        for (choice, result) in zip(choices, scored) {
+            let prompt = question + choice
+            let logits = try model.makeContext(contextLength: 256).evaluateAll(prompt)
+            let expected: [TokenLogprobs?] = (0..<prompt.count).map { i in
+                i < question.count ? nil
+                    : TokenLogprobs(logits: Array(logits[((i - 1) * vocabulary)..<(i * vocabulary)]), token: prompt[i], topCount: 2)
+            }
+            XCTAssertEqual(result.logprobs, expected)
+        }
+        XCTAssertEqual(scored.map { $0.outcome?.reusedPromptTokens }, [0] + Array(repeating: question.count - 1, count: 3))
+        await executor.shutdown(deadline: Date())
+    }
+
+    /// The multiple-choice benchmark runs both ways and names its tests as `hearth bench` prints them.
+    func testChoiceBenchmarkScoresBothWays() throws {
+        let model = try SharedModel.smolLM2()
+        for shared in [true, false] {
+            let test = ChoiceBenchmark(questionTokens: 24, choices: 3, shared: shared)
+            XCTAssertEqual(test.name, shared ? "mc24x3" : "mc24x3 whole")
+            let samples = try test.run(model: model, threads: 2, repetitions: 2, warmUp: false, seed: 5)
+            XCTAssertEqual(samples.count, 2)
+            XCTAssertTrue(samples.allSatisfy { $0.isFinite && $0 > 0 }, "\(samples)")
+        }
+    }
+
     /// A job the engine cannot run (a token outside the vocabulary, a prompt longer than the
     /// context) fails alone: the jobs beside it finish.
     func testABadJobFailsAloneAndTheOthersFinish() async throws {

@@ -194,9 +194,7 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
             return release(since: start)
         }
         let prompt = job.prompt
-        // Scoring the prompt needs the logits of every prompt token, so nothing is reused then; and
-        // the last prompt token is always fed again, for the logits that choose the first token.
-        let reusable = job.promptLogprobs == nil ? prompt.count - 1 : 0
+        let reusable = job.reusablePromptLength
         let shared = slots.map { min(reusable, $0.sharedPrefix(with: prompt)) }
         let free = slots.indices.filter { slots[$0].sequence == nil }
         // The free slot that shares most; among equals, the one used longest ago (its cache is the
@@ -239,8 +237,16 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
             let take = min(budget, sequence.pendingPrompt.count)
             let chunk = Array(sequence.pendingPrompt.prefix(take))
             let isLast = take == sequence.pendingPrompt.count
-            inputs.append(.init(sequence: sequence.slot, tokens: chunk,
-                                logits: sequence.promptLogprobs != nil ? .all : isLast ? .last : .none))
+            let logits: BatchedContext.Input.Logits
+            if sequence.promptLogprobs != nil {
+                // Rows from the one that predicts the first scored token on (which includes the
+                // last prompt row).
+                let firstWanted = max(0, sequence.job.promptLogprobsFrom - 1 - sequence.fedPrompt)
+                logits = firstWanted < take ? .from(firstWanted) : .none
+            } else {
+                logits = isLast ? .last : .none
+            }
+            inputs.append(.init(sequence: sequence.slot, tokens: chunk, logits: logits))
             owners.append(sequence)
             budget -= take
         }
@@ -273,8 +279,10 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
                 continue
             }
             sequence.pendingPrompt.removeFirst(fed.count)
-            if let top = sequence.job.promptLogprobs {
-                collectPromptLogprobs(sequence, fed: fed.count, logits: logits[index], top: top)
+            if let top = sequence.job.promptLogprobs, case .from(let firstRow) = inputs[index].logits {
+                collectPromptLogprobs(sequence, fed: fed.count, firstRow: firstRow, logits: logits[index], top: top)
+            } else if sequence.promptLogprobs != nil {
+                sequence.promptLogprobs!.append(contentsOf: repeatElement(nil, count: fed.count))
             }
             if sequence.pendingPrompt.isEmpty {
                 if let scored = sequence.promptLogprobs {
@@ -295,18 +303,20 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
     /// soon hold more of it (the choices of one request, requests with one system prompt), so it
     /// waits for that rather than computing the same tokens twice.
     private func adoptSharedPrefix(_ sequence: ActiveSequence) -> Bool {
-        guard sequence.job.promptLogprobs == nil else { return true }
         let prompt = sequence.job.prompt
-        let limit = prompt.count - 1
+        let limit = sequence.job.reusablePromptLength
         var fed = prompt.count - sequence.pendingPrompt.count
-        for other in active where other !== sequence {
-            let available = min(limit, slots[other.slot].sharedPrefix(with: prompt))
+        // Any other slot's cache: a running sequence's, or one that ended since this one started
+        // waiting for it (the first choice of a question, done before the others resume).
+        for other in slots.indices where other != sequence.slot {
+            let available = min(limit, slots[other].sharedPrefix(with: prompt))
             guard available > fed else { continue }
             // Its first `fed` positions hold the same tokens, computed the same way: only the
             // rest is copied.
-            context.copyPrefix(from: other.slot, to: sequence.slot, length: available, keeping: fed)
+            context.copyPrefix(from: other, to: sequence.slot, length: available, keeping: fed)
             slots[sequence.slot].cachedTokens = Array(prompt[..<available])
             sequence.pendingPrompt = prompt[available...]
+            sequence.promptLogprobs?.append(contentsOf: repeatElement(nil, count: available - fed))
             sequence.reused += available - fed
             condition.lock()
             counters.reusedPromptTokens += available - fed
@@ -321,14 +331,20 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
         return true
     }
 
-    /// Appends the log-probabilities of the prompt tokens predicted by the rows just fed: row i
-    /// predicts the prompt token after it.
-    private func collectPromptLogprobs(_ sequence: ActiveSequence, fed: Int, logits: [Float], top: Int) {
+    /// Appends the log-probabilities of the prompt tokens predicted by the rows just fed (row i
+    /// predicts the prompt token after it); `logits` holds the rows from `firstRow` on, and the
+    /// tokens the rows before it predict are not scored (nil).
+    private func collectPromptLogprobs(_ sequence: ActiveSequence, fed: Int, firstRow: Int, logits: [Float], top: Int) {
         let vocabulary = model.config.vocabularySize
         let prompt = sequence.job.prompt
         let firstFed = prompt.count - sequence.pendingPrompt.count - fed
         for row in 0..<fed where firstFed + row + 1 < prompt.count {
-            let rowLogits = Array(logits[(row * vocabulary)..<((row + 1) * vocabulary)])
+            guard row >= firstRow else {
+                sequence.promptLogprobs!.append(nil)
+                continue
+            }
+            let offset = (row - firstRow) * vocabulary
+            let rowLogits = Array(logits[offset..<(offset + vocabulary)])
             sequence.promptLogprobs!.append(TokenLogprobs(logits: rowLogits, token: prompt[firstFed + row + 1], topCount: top))
         }
     }
@@ -413,6 +429,8 @@ private final class ActiveSequence {
     var reused: Int
     let started: Date
     var pendingPrompt: ArraySlice<Int32>
+    /// Prompt tokens in the cache so far (computed or reused).
+    var fedPrompt: Int { job.prompt.count - pendingPrompt.count }
     /// Set once the prompt is in: the token chosen last, to feed in the next step.
     var nextToken: Int32?
     /// Log-probabilities of the prompt tokens so far (for `echo`); nil when not asked for.
@@ -426,6 +444,7 @@ private final class ActiveSequence {
         self.reused = reused
         self.started = started
         pendingPrompt = job.prompt[reused...]
-        promptLogprobs = job.promptLogprobs == nil ? nil : [nil]
+        // Nothing predicts the first token, and reused positions are not scored.
+        promptLogprobs = job.promptLogprobs == nil ? nil : Array(repeating: nil, count: reused + 1)
     }
 }

@@ -14,15 +14,29 @@ public struct GenerationJob: @unchecked Sendable {
     public let constraint: TokenConstraint?
     /// Log-probabilities of the prompt's own tokens (for `echo`), with this many alternatives each.
     public let promptLogprobs: Int?
+    /// The first prompt position whose log-probability is wanted (1: all of them); earlier entries
+    /// are nil. Only the row before it on needs the output matrix, and the positions before that
+    /// row may come from a cached prefix: a choice after a shared question is a short pass.
+    public let promptLogprobsFrom: Int
     public let sink: @Sendable (GenerationEvent) -> Bool
 
     public init(prompt: [Int32], options: GenerationOptions, constraint: TokenConstraint? = nil,
-                promptLogprobs: Int? = nil, sink: @escaping @Sendable (GenerationEvent) -> Bool) {
+                promptLogprobs: Int? = nil, promptLogprobsFrom: Int = 1, sink: @escaping @Sendable (GenerationEvent) -> Bool) {
         self.prompt = prompt
         self.options = options
         self.constraint = constraint
         self.promptLogprobs = promptLogprobs
+        self.promptLogprobsFrom = max(1, promptLogprobsFrom)
         self.sink = sink
+    }
+
+    /// Prompt positions whose keys and values may come from a cache rather than be computed: all
+    /// but the last, which is fed again for the logits that choose the first token; for a scored
+    /// prompt, none from the row that predicts the first scored token on.
+    var reusablePromptLength: Int {
+        let all = prompt.count - 1
+        guard promptLogprobs != nil else { return all }
+        return max(0, min(all, promptLogprobsFrom - 1))
     }
 }
 
