@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "hearth",
             dependencies: [
-                "GGUF", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput", "Server",
+                "GGUF", "Kernels", "Models", "Engine", "Store", "Tokenizers", "JSON", "ChatTemplates", "StructuredOutput", "Server",
                 "Audit", "AuditTargets", "AuditLog", "AuditSuites", "AuditReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

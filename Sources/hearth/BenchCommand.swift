@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import GGUF
+import Kernels
 import Models
 import Store
 
@@ -17,6 +18,9 @@ struct Bench: ParsableCommand {
         With --choices C, mcNxC scores C choices of 4 tokens after an N-token question (each -p value) \
         as the audit does, the question computed once and each choice a short pass, and "mcNxC whole" \
         scores each choice's whole prompt alone, for comparison; their figure is choices/s. \
+        With --budget, the read bandwidth of this machine and the int8 peak of its Q8_0 matrix kernel \
+        (operands in cache) are measured at each thread count, and each pp test's multiply-adds per \
+        second and tg test's bytes read per second are shown as a fraction of them. \
         Token ids are random, valid and seeded. Each test \
         runs once to warm up, then --repetitions times; the table shows the median tokens/s and the \
         sample standard deviation. Load time excludes downloading a catalog model; peak memory is the \
@@ -27,6 +31,7 @@ struct Bench: ParsableCommand {
           hearth bench gemma3-270m --threads 1,2 -p 512 -n 128 --output json
           hearth bench qwen2.5-coder-0.5b-instruct --depth 0,4096 -r 3
           hearth bench smollm2-135m-instruct -p 256 -n 0 --choices 4
+          hearth bench gemma3-270m --budget
         """
     )
 
@@ -63,6 +68,9 @@ struct Bench: ParsableCommand {
 
     @Option(name: .long, help: "Seed of the random token ids.")
     var seed: UInt64 = 1234
+
+    @Flag(name: .long, help: "Also measure this machine's read bandwidth and int8 matrix peak, and set each test against them.")
+    var budget = false
 
     @Flag(name: .long, help: "Skip the warm-up run before each test.")
     var noWarmup = false
@@ -141,10 +149,19 @@ struct Bench: ParsableCommand {
             }
         }
         let peakMiB = ProcessMemory.peakResidentBytes().map { Double($0) / 1_048_576 }
+        var ceilings: [Int: (bandwidth: Double, peak: Double)] = [:]
+        if budget {
+            for threadCount in threadCounts {
+                status("ceilings, \(threadCount) thread\(threadCount == 1 ? "" : "s") …")
+                ceilings[threadCount] = (MachineCeilings.readBandwidth(threads: threadCount),
+                                         try MachineCeilings.matrixPeak(threads: threadCount))
+            }
+        }
+        let costs = ModelBudget(model: languageModel)
 
         let records = rows.map { row in
             let summary = SampleSummary(row.samples)
-            return BenchRecord(
+            var record = BenchRecord(
                 model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize,
                 parameters: languageModel.file.tensors.reduce(0) { $0 + $1.elementCount },
                 test: row.test.name, promptTokens: row.test.kind == .promptProcessing ? row.test.tokenCount : 0,
@@ -153,6 +170,19 @@ struct Bench: ParsableCommand {
                 threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
                 tokensPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
                 loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
+            if let ceiling = ceilings[row.threads], let perSecond = summary?.median {
+                let test = row.test
+                switch test.kind {
+                case .promptProcessing:
+                    record.budget = .init(unit: "multiply-adds", perToken: costs.multiplyAddsPerPromptToken(test.tokenCount, depth: test.depth),
+                                          tokensPerSecond: perSecond, ceiling: ceiling.peak)
+                case .generation:
+                    let context = Double(test.depth) + Double(test.tokenCount + 1) / 2
+                    record.budget = .init(unit: "bytes", perToken: costs.bytesPerGeneratedToken(context: context, sequences: test.sequences),
+                                          tokensPerSecond: perSecond, ceiling: ceiling.bandwidth)
+                }
+            }
+            return record
         } + choiceRows.map { row in
             let summary = SampleSummary(row.samples)
             return BenchRecord(
@@ -171,6 +201,7 @@ struct Bench: ParsableCommand {
             FileHandle.standardOutput.write(try encoder.encode(records) + Data("\n".utf8))
         case .table:
             print(Self.table(records, fileName: resolved.fileName))
+            if budget { print("\n" + Self.budgetTable(records)) }
         }
     }
 
@@ -194,6 +225,31 @@ struct Bench: ParsableCommand {
         if records.contains(where: { $0.choices != nil }) {
             lines.append("")
             lines.append("mc rows: choices scored per second, not tokens")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func budgetTable(_ records: [BenchRecord]) -> String {
+        var lines = [
+            "Budget: pp against the Q8_0 matrix kernel's int8 peak (operands in cache), tg against the read bandwidth",
+            "(both measured now); work per token counted from the weights as stored, KV cache in Float32.",
+            "",
+            "| threads |          test |   per token |      achieved |       ceiling | fraction |",
+            "| ------: | ------------: | ----------: | ------------: | ------------: | -------: |",
+        ]
+        for record in records {
+            guard let budget = record.budget else { continue }
+            let bytes = budget.unit == "bytes"
+            func amount(_ value: Double, perSecond: Bool) -> String {
+                bytes ? String(format: "%.1f %@", value / 1e6 / (perSecond ? 1e3 : 1), perSecond ? "GB/s" : "MB")
+                    : String(format: "%.2f %@", value / 1e9, perSecond ? "GMAC/s" : "GMAC")
+            }
+            let test = String(repeating: " ", count: max(0, 13 - record.test.count)) + record.test
+            lines.append(String(format: "| %7d | ", record.threads) + test + " | "
+                + amount(budget.perToken, perSecond: false).leftPadded(11) + " | "
+                + amount(budget.achieved, perSecond: true).leftPadded(13) + " | "
+                + amount(budget.ceiling, perSecond: true).leftPadded(13) + " | "
+                + String(format: "%7.1f%%", 100 * budget.fraction) + " |")
         }
         return lines.joined(separator: "\n")
     }
@@ -232,12 +288,37 @@ struct BenchRecord: Encodable {
     var stddev: Double?
     var loadSeconds: Double
     var peakRSSMiB: Double?
+    /// With --budget: the test set against this machine's ceiling.
+    var budget: Budget? = nil
+
+    struct Budget: Encodable {
+        /// "multiply-adds" (pp, against the int8 matrix peak) or "bytes" (tg, against the read bandwidth).
+        var unit: String
+        var perToken: Double
+        var achieved: Double
+        var ceiling: Double
+        var fraction: Double
+
+        init(unit: String, perToken: Double, tokensPerSecond: Double, ceiling: Double) {
+            self.unit = unit
+            self.perToken = perToken
+            achieved = perToken * tokensPerSecond
+            self.ceiling = ceiling
+            fraction = ceiling > 0 ? achieved / ceiling : .nan
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case unit, achieved, ceiling, fraction
+            case perToken = "per_token"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case model, test, threads, repetitions, samples, mean, stddev, parameters, sequences
         case modelFile = "model_file", modelBytes = "model_size_bytes"
         case promptTokens = "n_prompt", generatedTokens = "n_gen", depth = "n_depth", batchSize = "batch_size"
         case choices = "n_choices", choiceTokens = "n_choice_tokens", choicesPerSecond = "choices_per_second"
+        case budget
         case tokensPerSecond = "tokens_per_second", loadSeconds = "load_seconds", peakRSSMiB = "peak_rss_mib"
     }
 }
@@ -256,4 +337,8 @@ struct CountList: ExpressibleByArgument {
     }
 
     var defaultValueDescription: String { values.map(String.init).joined(separator: ",") }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
