@@ -62,8 +62,7 @@ public enum MachineCeilings {
         let x = UnsafeMutablePointer<Float>.allocate(capacity: tokens * columns)
         let y = UnsafeMutablePointer<Float>.allocate(capacity: tokens * rows)
         defer { x.deallocate(); y.deallocate() }
-        var state: UInt64 = 7
-        for i in 0..<(tokens * columns) { x[i] = Float(Int(next(&state) % 2001) - 1000) / 1000 }
+        for i in 0..<(tokens * columns) { x[i] = Float(Int(scrambled(i) % 2001) - 1000) / 1000 }
         let pool = ThreadPool(threadCount: threads)
         let products = 200
         func round() -> Double {
@@ -80,8 +79,7 @@ public enum MachineCeilings {
     /// NaN or infinite, and a kernel's speed must not depend on that).
     static func fillRandomBlocks(_ data: UnsafeMutableRawPointer, type: GGMLType, blocks: Int) throws {
         let size = type.bytesPerBlock
-        var state: UInt64 = 42
-        for i in 0..<(blocks * size) { data.storeBytes(of: UInt8(truncatingIfNeeded: next(&state)), toByteOffset: i, as: UInt8.self) }
+        for i in 0..<(blocks * size) { data.storeBytes(of: UInt8(truncatingIfNeeded: scrambled(i) >> 48), toByteOffset: i, as: UInt8.self) }
         // The f16 scale fields at the start of each block (d, and dmin where the format has one).
         let halves: Int
         switch type {
@@ -95,11 +93,9 @@ public enum MachineCeilings {
         }
     }
 
-    private static func next(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// Operand bytes that look random to the kernels (a kernel's speed does not depend on them):
+    /// the index times the golden-ratio constant, its high bits.
+    private static func scrambled(_ i: Int) -> UInt64 {
+        (UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 8
     }
 }
