@@ -93,14 +93,15 @@ public final class LocalTarget: ModelTarget, @unchecked Sendable {
         // whole text adds after them.
         let contextTokens = tokenizer.encode(context, addSpecial: true, parseSpecial: true)
         let wholes = continuations.map { tokenizer.encode(context + $0, addSpecial: true, parseSpecial: true) }
-        for whole in wholes where whole.count < 2 || whole.count >= executor.contextLength {
+        // Each choice is scored from its first token after the context's; it needs one before it.
+        let firsts = wholes.map { min(contextTokens.count, $0.count - 1) }
+        for (whole, first) in zip(wholes, firsts) where first < 1 || whole.count >= executor.contextLength {
             throw TargetError("the choice does not fit: \(whole.count) tokens, context \(executor.contextLength)")
         }
         // All choices at once: the executor computes the question once, in the first choice's
         // slot, and the others copy it and feed only their own tokens, in shared passes.
         return try await withThrowingTaskGroup(of: (Int, ContinuationScore).self) { group in
-            for (index, whole) in wholes.enumerated() {
-                let first = min(contextTokens.count, whole.count - 1)
+            for (index, (whole, first)) in zip(wholes, firsts).enumerated() {
                 group.addTask { (index, try await self.score(whole, from: first)) }
             }
             var scores = [ContinuationScore?](repeating: nil, count: wholes.count)

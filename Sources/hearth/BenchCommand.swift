@@ -158,19 +158,26 @@ struct Bench: ParsableCommand {
             }
         }
         let costs = ModelBudget(model: languageModel)
+        let parameters = languageModel.file.tensors.reduce(0) { $0 + $1.elementCount }
+        /// A row's record with the fields every test shares; `perSecond` says which figure the median is.
+        func record(test: String, promptTokens: Int, generatedTokens: Int, depth: Int, sequences: Int, threads: Int,
+                    samples: [Double], perSecond: WritableKeyPath<BenchRecord, Double?>) -> BenchRecord {
+            let summary = SampleSummary(samples)
+            var record = BenchRecord(
+                model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize, parameters: parameters,
+                test: test, promptTokens: promptTokens, generatedTokens: generatedTokens, depth: depth, sequences: sequences,
+                threads: threads, batchSize: batchSize, repetitions: repetitions, samples: samples,
+                tokensPerSecond: nil, mean: summary?.mean, stddev: summary?.standardDeviation,
+                loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
+            record[keyPath: perSecond] = summary?.median
+            return record
+        }
 
         let records = rows.map { row in
-            let summary = SampleSummary(row.samples)
-            var record = BenchRecord(
-                model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize,
-                parameters: languageModel.file.tensors.reduce(0) { $0 + $1.elementCount },
-                test: row.test.name, promptTokens: row.test.kind == .promptProcessing ? row.test.tokenCount : 0,
-                generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0, depth: row.test.depth,
-                sequences: row.test.sequences,
-                threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
-                tokensPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
-                loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
-            if let ceiling = ceilings[row.threads], let perSecond = summary?.median {
+            var record = record(test: row.test.name, promptTokens: row.test.kind == .promptProcessing ? row.test.tokenCount : 0,
+                                generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0, depth: row.test.depth,
+                                sequences: row.test.sequences, threads: row.threads, samples: row.samples, perSecond: \.tokensPerSecond)
+            if let ceiling = ceilings[row.threads], let perSecond = record.tokensPerSecond {
                 let test = row.test
                 switch test.kind {
                 case .promptProcessing:
@@ -184,15 +191,11 @@ struct Bench: ParsableCommand {
             }
             return record
         } + choiceRows.map { row in
-            let summary = SampleSummary(row.samples)
-            return BenchRecord(
-                model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize,
-                parameters: languageModel.file.tensors.reduce(0) { $0 + $1.elementCount },
-                test: row.test.name, promptTokens: row.test.questionTokens, generatedTokens: 0, depth: 0,
-                sequences: row.test.choices, choices: row.test.choices, choiceTokens: row.test.choiceTokens,
-                threads: row.threads, batchSize: batchSize, repetitions: repetitions, samples: row.samples,
-                tokensPerSecond: nil, choicesPerSecond: summary?.median, mean: summary?.mean, stddev: summary?.standardDeviation,
-                loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
+            var record = record(test: row.test.name, promptTokens: row.test.questionTokens, generatedTokens: 0, depth: 0,
+                                sequences: row.test.choices, threads: row.threads, samples: row.samples, perSecond: \.choicesPerSecond)
+            record.choices = row.test.choices
+            record.choiceTokens = row.test.choiceTokens
+            return record
         }
         switch output {
         case .json:
