@@ -54,6 +54,19 @@ public struct ModelBudget: Sendable {
         return shared / Double(max(1, sequences)) + own
     }
 
+    /// Multiply-adds per generated token when its sequence holds `context` positions on average:
+    /// the block matrices, attention over the visible positions (windows included), and the output
+    /// matrix, which every generated token multiplies (a prompt token but the last does not).
+    public func multiplyAddsPerGeneratedToken(context: Double) -> Double {
+        var attended = 0.0
+        for layer in 0..<config.blockCount {
+            let window = config.slidingLayers[layer] ? config.slidingWindow : nil
+            attended += window.map { min(Double($0), context) } ?? context
+        }
+        let perPosition = Double(config.headCount * (config.headSize + config.valueHeadSize))
+        return Double(blockMatrixMultiplyAdds + outputMultiplyAdds) + attended * perPosition
+    }
+
     /// Multiply-adds per token of an `n`-token prompt after `depth` cached positions: the block
     /// matrices, attention (q·k and p·v over each token's visible positions, windows included),
     /// and the output matrix once, for the last token's logits.

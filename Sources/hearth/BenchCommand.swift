@@ -173,7 +173,7 @@ struct Bench: ParsableCommand {
             return record
         }
 
-        let records = rows.map { row in
+        var records = rows.map { row in
             var record = record(test: row.test.name, promptTokens: row.test.kind == .promptProcessing ? row.test.tokenCount : 0,
                                 generatedTokens: row.test.kind == .generation ? row.test.tokenCount : 0, depth: row.test.depth,
                                 sequences: row.test.sequences, threads: row.threads, samples: row.samples, perSecond: \.tokensPerSecond)
@@ -197,6 +197,7 @@ struct Bench: ParsableCommand {
             record.choiceTokens = row.test.choiceTokens
             return record
         }
+        records = Self.settingBatchedDecodingAgainstPrefill(records, costs: costs)
         switch output {
         case .json:
             let encoder = JSONEncoder()
@@ -205,6 +206,7 @@ struct Bench: ParsableCommand {
         case .table:
             print(Self.table(records, fileName: resolved.fileName))
             if budget { print("\n" + Self.budgetTable(records)) }
+            if records.contains(where: { $0.againstPrefill != nil }) { print("\n" + Self.againstPrefillTable(records)) }
         }
     }
 
@@ -257,6 +259,44 @@ struct Bench: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
+    /// Each batched generation test (tgNxP, P > 1) set against the longest pp test at the same
+    /// threads and depth, in multiply-adds per second: how near decoding P sequences together comes
+    /// to prefill's rate, the work per token counted from the weights (`ModelBudget`).
+    static func settingBatchedDecodingAgainstPrefill(_ records: [BenchRecord], costs: ModelBudget) -> [BenchRecord] {
+        records.map { record in
+            guard record.sequences > 1, record.generatedTokens > 0, let perSecond = record.tokensPerSecond,
+                  let prefill = records.filter({ $0.promptTokens > 0 && $0.choices == nil && $0.threads == record.threads && $0.depth == record.depth })
+                      .max(by: { $0.promptTokens < $1.promptTokens }),
+                  let prefillPerSecond = prefill.tokensPerSecond else { return record }
+            var record = record
+            let context = Double(record.depth) + Double(record.generatedTokens + 1) / 2
+            let decode = costs.multiplyAddsPerGeneratedToken(context: context) * perSecond
+            let prompt = costs.multiplyAddsPerPromptToken(prefill.promptTokens, depth: prefill.depth) * prefillPerSecond
+            record.againstPrefill = .init(prefillTest: prefill.test, multiplyAddsPerSecond: decode,
+                                          prefillMultiplyAddsPerSecond: prompt, ratio: prompt > 0 ? decode / prompt : .nan)
+            return record
+        }
+    }
+
+    static func againstPrefillTable(_ records: [BenchRecord]) -> String {
+        var lines = [
+            "Batched decoding against prefill, in multiply-adds per second (a generated token also multiplies",
+            "the output matrix; a prompt token but the last does not). Work counted from the weights as stored.",
+            "",
+            "| threads |          test | decode GMAC/s | prefill test | prefill GMAC/s |  ratio |",
+            "| ------: | ------------: | ------------: | -----------: | -------------: | -----: |",
+        ]
+        for record in records {
+            guard let against = record.againstPrefill else { continue }
+            lines.append(String(format: "| %7d | ", record.threads) + record.test.leftPadded(13) + " | "
+                + String(format: "%.2f", against.multiplyAddsPerSecond / 1e9).leftPadded(13) + " | "
+                + against.prefillTest.leftPadded(12) + " | "
+                + String(format: "%.2f", against.prefillMultiplyAddsPerSecond / 1e9).leftPadded(14) + " | "
+                + String(format: "%5.0f%%", 100 * against.ratio) + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
@@ -293,6 +333,22 @@ struct BenchRecord: Encodable {
     var peakRSSMiB: Double?
     /// With --budget: the test set against this machine's ceiling.
     var budget: Budget? = nil
+    /// tgNxP with P > 1, where a pp test ran at the same threads and depth: both rates in
+    /// multiply-adds per second.
+    var againstPrefill: AgainstPrefill? = nil
+
+    struct AgainstPrefill: Encodable {
+        var prefillTest: String
+        var multiplyAddsPerSecond: Double
+        var prefillMultiplyAddsPerSecond: Double
+        var ratio: Double
+
+        enum CodingKeys: String, CodingKey {
+            case ratio
+            case prefillTest = "prefill_test", multiplyAddsPerSecond = "multiply_adds_per_second"
+            case prefillMultiplyAddsPerSecond = "prefill_multiply_adds_per_second"
+        }
+    }
 
     struct Budget: Encodable {
         /// "multiply-adds" (pp, against the int8 matrix peak) or "bytes" (tg, against the read bandwidth).
@@ -321,7 +377,7 @@ struct BenchRecord: Encodable {
         case modelFile = "model_file", modelBytes = "model_size_bytes"
         case promptTokens = "n_prompt", generatedTokens = "n_gen", depth = "n_depth", batchSize = "batch_size"
         case choices = "n_choices", choiceTokens = "n_choice_tokens", choicesPerSecond = "choices_per_second"
-        case budget
+        case budget, againstPrefill = "against_prefill"
         case tokensPerSecond = "tokens_per_second", loadSeconds = "load_seconds", peakRSSMiB = "peak_rss_mib"
     }
 }

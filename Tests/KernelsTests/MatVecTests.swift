@@ -120,6 +120,35 @@ final class MatVecTests: XCTestCase {
         }
     }
 
+    /// A compensated batch is split into calls of at most 64 tokens (fewer for a vocabulary-sized
+    /// matrix); every row, in whichever call it lands, is bit for bit that token's product alone.
+    func testCompensatedBatchesAreBitwiseEachTokenAlone() throws {
+        var rng = TestRandom(seed: 33)
+        let pool = ThreadPool(threadCount: 2)
+        for type in [GGMLType.q8_0, .q4_K, .q5_0] {
+            let c = makeCase(type, rows: 24, columns: columns(for: type), rng: &rng)
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: c.weights.count, alignment: 64)
+            defer { raw.deallocate() }
+            c.weights.withUnsafeBytes { raw.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            let w = try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw)
+            let n = 70
+            var x: [Float] = []
+            for _ in 0..<n { x += TestData.randomActivations(c.columns, rng: &rng) }
+            let compensated = CompensatedMatVec()
+            var alone = [Float](repeating: .nan, count: n * c.rows)
+            x.withUnsafeBufferPointer { xp in
+                alone.withUnsafeMutableBufferPointer { y in
+                    for t in 0..<n {
+                        compensated.multiply(w, x: xp.baseAddress! + t * c.columns, count: 1, into: y.baseAddress! + t * c.rows, pool: pool)
+                    }
+                }
+            }
+            var batch = [Float](repeating: .nan, count: n * c.rows)
+            compensated.multiply(w, x: x, count: n, into: &batch, pool: pool)
+            XCTAssertEqual(batch.map(\.bitPattern), alone.map(\.bitPattern), "\(type)")
+        }
+    }
+
     /// Grouped single-row products (a mixture's chosen experts) are bit for bit the products alone,
     /// shared activation rows included; so are their compensated forms.
     func testGroupedProductsAreBitwiseTheProductsAlone() throws {

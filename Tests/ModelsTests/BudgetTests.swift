@@ -25,6 +25,9 @@ final class BudgetTests: XCTestCase {
         // Two sequences share the weights of a step; each reads its own cache and embedding row.
         let weights: Double = 73_728 + 264 * 32 * 4, own: Double = 256 * 10 + 32 * 4
         XCTAssertEqual(budget.bytesPerGeneratedToken(context: 10, sequences: 2), weights / 2 + own)
+        // A generated token at 10 positions: every layer attends all 10, and the output matrix is
+        // its own (a prompt token but the last shares it).
+        XCTAssertEqual(budget.multiplyAddsPerGeneratedToken(context: 10), 18_432 + 2 * 10 * 64 + 264 * 32)
     }
 
     func testSlidingWindowsBoundWhatAPromptTokenAttends() throws {
@@ -42,6 +45,9 @@ final class BudgetTests: XCTestCase {
         let attended = 5 * 8 * 4 + (101...108).reduce(0, +)
         let output = Double(budget.outputMultiplyAdds) / 8
         XCTAssertEqual(budget.multiplyAddsPerPromptToken(8, depth: 100), fixed + Double(attended) * perPosition / 8 + output)
+        // Generating at 100 positions: the sliding layers see 4, the global one 100.
+        XCTAssertEqual(budget.multiplyAddsPerGeneratedToken(context: 100),
+                       fixed + (5 * 4 + 100) * perPosition + Double(budget.outputMultiplyAdds))
     }
 
     func testCeilingsAreMeasured() throws {
