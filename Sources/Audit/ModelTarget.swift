@@ -26,7 +26,11 @@ public struct TargetIdentity: Sendable, Equatable {
 
     /// What makes two targets the same for the response cache and for resuming a run.
     public var key: String {
-        if let sha256 { return "local:\(sha256)" }
+        // A local model with a non-default KV cache computes different answers from the same file.
+        if let sha256 {
+            if case .string(let cache)? = details["kv_cache"] { return "local:\(sha256):kv-\(cache)" }
+            return "local:\(sha256)"
+        }
         return "\(kind):\(model)@\(url ?? "")"
     }
 

@@ -17,14 +17,16 @@ public final class LocalTarget: ModelTarget, @unchecked Sendable {
 
     /// - Parameters:
     ///   - slots: sequences decoded together (the run's concurrency).
-    public init(model: LanguageModel, identity: TargetIdentity, slots: Int, contextLength: Int? = nil, threads: Int) throws {
+    ///   - cacheType: how the slots' KV caches store keys and values.
+    public init(model: LanguageModel, identity: TargetIdentity, slots: Int, contextLength: Int? = nil, threads: Int,
+                cacheType: KVCacheType = .f32) throws {
         self.model = model
         self.identity = identity
         chat = try ChatFormat(model: model)
         let length = min(contextLength ?? model.defaultContextLength, model.config.contextLength)
         // Every sample gets a slot; nothing waits beyond them but the runner's own queue.
         executor = BatchExecutor(model: model, slots: max(1, slots), contextLength: length, threads: threads,
-                                 queueCapacity: max(1, slots) * 4)
+                                 cacheType: cacheType, queueCapacity: max(1, slots) * 4)
     }
 
     public var preferredConcurrency: Int { executor.slotCount }

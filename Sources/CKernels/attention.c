@@ -29,7 +29,12 @@ static void softmax_in_place(float *s, int64_t count) {
     for (int64_t j = 0; j < count; ++j) s[j] *= inverse;
 }
 
-static void attend_portable(const float *q, int group, int64_t head_size, const float *keys, const float *values,
+// Element i of a cached key or value row: Float32, or binary16 widened exactly (a half cache).
+static inline float kv_at(const void *base, size_t i, const int f16) {
+    return f16 ? hk_h2f(((const hk_half *)base)[i]) : ((const float *)base)[i];
+}
+
+static void attend_portable(const float *q, int group, int64_t head_size, const void *keys, const void *values, const int f16,
                             size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale,
                             float *scores, float *out) {
     const int64_t span = last - first + 1;
@@ -37,18 +42,16 @@ static void attend_portable(const float *q, int group, int64_t head_size, const 
         float *s = scores + (size_t)g * (size_t)span;
         const float *qg = q + (size_t)g * (size_t)head_size;
         for (int64_t j = first; j <= last; ++j) {
-            const float *k = keys + (size_t)j * key_stride;
             float dot = 0;
-            for (int64_t i = 0; i < head_size; ++i) dot += qg[i] * k[i];
+            for (int64_t i = 0; i < head_size; ++i) dot += qg[i] * kv_at(keys, (size_t)j * key_stride + (size_t)i, f16);
             s[j - first] = dot * scale;
         }
         softmax_in_place(s, span);
         float *o = out + (size_t)g * (size_t)value_size;
         for (int64_t i = 0; i < value_size; ++i) o[i] = 0;
         for (int64_t j = first; j <= last; ++j) {
-            const float *v = values + (size_t)j * value_stride;
             const float p = s[j - first];
-            for (int64_t i = 0; i < value_size; ++i) o[i] += p * v[i];
+            for (int64_t i = 0; i < value_size; ++i) o[i] += p * kv_at(values, (size_t)j * value_stride + (size_t)i, f16);
         }
     }
 }
@@ -195,6 +198,19 @@ static inline int64_t tile_positions(int64_t row_floats) {
     return n < 8 ? 8 : n;
 }
 
+// A half cache's tile, positions t0...t1 of rows `size` elements long (`stride` apart), widened
+// exactly into `out` (`size` floats apart): converted once per tile, then read by every row and head
+// of the block as a Float32 tile would be.
+static void widen_tile(const hk_half *base, size_t stride, int64_t size, int64_t t0, int64_t t1, float *out) {
+    for (int64_t j = t0; j <= t1; ++j) {
+        const hk_half *row = base + (size_t)j * stride;
+        float *o = out + (size_t)(j - t0) * (size_t)size;
+        int64_t i = 0;
+        for (; i + 8 <= size; i += 8) _mm256_storeu_ps(o + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + i))));
+        for (; i < size; ++i) o[i] = hk_h2f(row[i]);
+    }
+}
+
 // The part of tile t0...t1 inside row r's span, in *from...*to; false where they do not meet.
 static inline int clip_to_row(int64_t t0, int64_t t1, int64_t first, int64_t last, int64_t *from, int64_t *to) {
     *from = t0 > first ? t0 : first;
@@ -206,9 +222,10 @@ static inline int clip_to_row(int64_t t0, int64_t t1, int64_t first, int64_t las
 // key/value head, row r over positions first[r]...last[r]. Keys and values are read in tiles, each
 // tile once for all rows and heads of the block (a row alone read every cached key and value
 // once per row, from L3 at long contexts: a 512-token prompt after 4,096 cached tokens moved some
-// 100 GB). Each row's result is the same float for float as with rows = 1.
+// 100 GB). Each row's result is the same float for float as with rows = 1. With a half cache
+// (`widened` not NULL, room for a tile of keys or of values), each tile is widened into it first.
 static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int group, int64_t head_size,
-                             const float *keys, const float *values, size_t key_stride, size_t value_stride,
+                             const void *keys, const void *values, float *widened, size_t key_stride, size_t value_stride,
                              int64_t value_size, const int64_t *first, const int64_t *last, float scale,
                              float *scores, size_t span_capacity, float *out, size_t out_stride) {
     int64_t low = first[0], high = last[0];
@@ -220,12 +237,16 @@ static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int grou
     const int64_t key_tile = tile_positions(head_size);
     for (int64_t t0 = low; t0 <= high; t0 += key_tile) {
         const int64_t t1 = t0 + key_tile - 1 < high ? t0 + key_tile - 1 : high;
+        // The tile's keys, and where position t0 sits in them.
+        const float *tile = widened ? widened : (const float *)keys + (size_t)t0 * key_stride;
+        const size_t stride = widened ? (size_t)head_size : key_stride;
+        if (widened) widen_tile(keys, key_stride, head_size, t0, t1, widened);
         for (int r = 0; r < rows; ++r) {
             int64_t from, to;
             if (!clip_to_row(t0, t1, first[r], last[r], &from, &to)) continue;
             for (int g = 0; g < group; ++g)
-                score_span(q + (size_t)r * q_stride + (size_t)g * (size_t)head_size, head_size, keys, key_stride,
-                           from, to, scale, scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity + (size_t)(from - first[r]));
+                score_span(q + (size_t)r * q_stride + (size_t)g * (size_t)head_size, head_size, tile, stride,
+                           from - t0, to - t0, scale, scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity + (size_t)(from - first[r]));
         }
     }
     for (int r = 0; r < rows; ++r)
@@ -238,23 +259,33 @@ static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int grou
     const int64_t value_tile = tile_positions(value_size);
     for (int64_t t0 = low; t0 <= high; t0 += value_tile) {
         const int64_t t1 = t0 + value_tile - 1 < high ? t0 + value_tile - 1 : high;
+        const float *tile = widened ? widened : (const float *)values + (size_t)t0 * value_stride;
+        const size_t stride = widened ? (size_t)value_size : value_stride;
+        if (widened) widen_tile(values, value_stride, value_size, t0, t1, widened);
         for (int r = 0; r < rows; ++r) {
             int64_t from, to;
             if (!clip_to_row(t0, t1, first[r], last[r], &from, &to)) continue;
             for (int g = 0; g < group; ++g)
                 accumulate_span(scores + ((size_t)r * (size_t)group + (size_t)g) * span_capacity + (size_t)(from - first[r]),
-                                values, value_stride, value_size, from, to,
+                                tile, stride, value_size, from - t0, to - t0,
                                 out + (size_t)r * out_stride + (size_t)g * (size_t)value_size);
         }
     }
 }
 
+static void f32_to_f16_avx2(const float *x, hk_half *out, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(out + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    for (; i < n; ++i) out[i] = hk_f2h(x[i]);
+}
+
 #pragma clang attribute pop
 #endif
 
-int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const float *keys,
-                   const float *values, size_t key_stride, size_t value_stride, int64_t value_size,
-                   const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
+static int attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const void *keys,
+                       const void *values, const int f16, size_t key_stride, size_t value_stride, int64_t value_size,
+                       const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
     if (rows <= 0 || group <= 0) return 0;
     size_t span_capacity = 0;
     for (int r = 0; r < rows; ++r) {
@@ -266,15 +297,45 @@ int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t
     if (!scores) return 0;
 #if HK_X86
     if (hk_active_level() >= HK_LEVEL_AVX2) {
-        attend_rows_avx2(q, q_stride, rows, group, head_size, keys, values, key_stride, value_stride, value_size,
+        float *widened = NULL;
+        if (f16) {
+            const int64_t key_floats = tile_positions(head_size) * head_size, value_floats = tile_positions(value_size) * value_size;
+            widened = hk_thread_scratch(4, (size_t)(key_floats > value_floats ? key_floats : value_floats) * sizeof(float));
+            if (!widened) return 0;
+        }
+        attend_rows_avx2(q, q_stride, rows, group, head_size, keys, values, widened, key_stride, value_stride, value_size,
                          first, last, scale, scores, span_capacity, out, out_stride);
         return 1;
     }
 #endif
     for (int r = 0; r < rows; ++r)
-        attend_portable(q + (size_t)r * q_stride, group, head_size, keys, values, key_stride, value_stride, value_size,
+        attend_portable(q + (size_t)r * q_stride, group, head_size, keys, values, f16, key_stride, value_stride, value_size,
                         first[r], last[r], scale, scores, out + (size_t)r * out_stride);
     return 1;
+}
+
+int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const float *keys,
+                   const float *values, size_t key_stride, size_t value_stride, int64_t value_size,
+                   const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
+    return attend_rows(q, q_stride, rows, group, head_size, keys, values, 0, key_stride, value_stride, value_size,
+                       first, last, scale, out, out_stride);
+}
+
+int hk_attend_rows_f16(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const uint16_t *keys,
+                       const uint16_t *values, size_t key_stride, size_t value_stride, int64_t value_size,
+                       const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
+    return attend_rows(q, q_stride, rows, group, head_size, keys, values, 1, key_stride, value_stride, value_size,
+                       first, last, scale, out, out_stride);
+}
+
+void hk_f32_to_f16(const float *x, uint16_t *out, int64_t n) {
+#if HK_X86
+    if (hk_active_level() >= HK_LEVEL_AVX2) {
+        f32_to_f16_avx2(x, out, n);
+        return;
+    }
+#endif
+    for (int64_t i = 0; i < n; ++i) out[i] = hk_f2h(x[i]);
 }
 
 int hk_attend(const float *q, int group, int64_t head_size, const float *keys, const float *values,

@@ -209,7 +209,7 @@ void hk_pool_run(hk_pool *pool, int64_t count, hk_task_fn fn, void *context) {
 
 // MARK: - Scratch
 
-enum { SCRATCH_SLOTS = 4 };
+enum { SCRATCH_SLOTS = 5 };
 typedef struct { void *bytes; size_t capacity; } scratch_slot;
 
 static pthread_key_t scratch_key;

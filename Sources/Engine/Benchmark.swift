@@ -56,16 +56,17 @@ public struct BenchmarkTest: Sendable, Equatable {
     /// earlier ones), so every repetition sees the cache llama-bench's fresh prefill would give it.
     /// `batchSize` nil keeps the engine's default chunk of prompt tokens.
     public func run(model: LanguageModel, threads: Int, batchSize: Int? = nil, repetitions: Int,
-                    warmUp: Bool = true, seed: UInt64) throws -> [Double] {
+                    warmUp: Bool = true, seed: UInt64, cacheType: KVCacheType = .f32) throws -> [Double] {
         precondition(tokenCount > 0 && repetitions > 0 && threads > 0, "a test needs tokens, repetitions and threads")
         if sequences > 1 {
-            return try runTogether(model: model, threads: threads, repetitions: repetitions, warmUp: warmUp, seed: seed)
+            return try runTogether(model: model, threads: threads, repetitions: repetitions, warmUp: warmUp, seed: seed,
+                                   cacheType: cacheType)
         }
         // A chunk longer than the longest prompt would only allocate scratch space that is never used.
         let longestPrompt = max(depth, kind == .promptProcessing ? tokenCount : 1)
         let context = batchSize.map {
-            model.makeContext(contextLength: contextLength, threads: threads, batchSize: min($0, longestPrompt))
-        } ?? model.makeContext(contextLength: contextLength, threads: threads)
+            model.makeContext(contextLength: contextLength, threads: threads, batchSize: min($0, longestPrompt), cacheType: cacheType)
+        } ?? model.makeContext(contextLength: contextLength, threads: threads, cacheType: cacheType)
         var tokens = BenchmarkTokens(vocabularySize: min(model.config.vocabularySize, model.tokenizer.vocabularySize),
                                      beginning: model.tokenizer.addsBOS ? model.tokenizer.bosToken : nil,
                                      seed: seed)
@@ -84,9 +85,9 @@ public struct BenchmarkTest: Sendable, Equatable {
     /// `tgN` for several sequences in one `BatchedContext`: each pass feeds one token of every
     /// sequence (with its logits), all from empty caches.
     private func runTogether(model: LanguageModel, threads: Int, repetitions: Int, warmUp: Bool,
-                             seed: UInt64) throws -> [Double] {
+                             seed: UInt64, cacheType: KVCacheType) throws -> [Double] {
         let context = BatchedContext(model: model, sequences: sequences, contextLength: contextLength, threads: threads,
-                                     batchSize: depth > 0 ? max(sequences, min(depth, 512)) : sequences)
+                                     batchSize: depth > 0 ? max(sequences, min(depth, 512)) : sequences, cacheType: cacheType)
         var tokens = BenchmarkTokens(vocabularySize: min(model.config.vocabularySize, model.tokenizer.vocabularySize),
                                      beginning: model.tokenizer.addsBOS ? model.tokenizer.bosToken : nil,
                                      seed: seed)

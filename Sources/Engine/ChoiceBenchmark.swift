@@ -35,9 +35,9 @@ public struct ChoiceBenchmark: Sendable, Equatable {
 
     /// Choices per second of each repetition, after one untimed warm-up question.
     public func run(model: LanguageModel, threads: Int, batchSize: Int? = nil, repetitions: Int, warmUp: Bool = true,
-                    seed: UInt64) throws -> [Double] {
+                    seed: UInt64, cacheType: KVCacheType = .f32) throws -> [Double] {
         let executor = BatchExecutor(model: model, slots: choices, contextLength: contextLength + 1, threads: threads,
-                                     batchSize: batchSize ?? 64, queueCapacity: choices)
+                                     batchSize: batchSize ?? 64, cacheType: cacheType, queueCapacity: choices)
         defer {
             let stopped = DispatchSemaphore(value: 0)
             Task.detached {

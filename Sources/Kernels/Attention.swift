@@ -54,6 +54,42 @@ public enum Attention {
         }
     }
 
+    /// `attendRows` over a binary16 cache (`keys` and `values` hold fp16 bits; strides in
+    /// elements). Each key and value is widened exactly, so every row's output is bit for bit
+    /// `attendRows` over a Float32 cache holding the same rounded values.
+    public static func attendRows(query: UnsafePointer<Float>, queryRowStride: Int, rows: Int, group: Int, headSize: Int,
+                                  halfKeys keys: UnsafePointer<UInt16>, keyStride: Int, halfValues values: UnsafePointer<UInt16>,
+                                  valueStride: Int, valueSize: Int, first: [Int], last: [Int], scale: Float,
+                                  into out: UnsafeMutablePointer<Float>, outRowStride: Int) {
+        precondition(first.count == rows && last.count == rows && zip(first, last).allSatisfy { 0 <= $0 && $0 <= $1 }
+                     && MemoryLayout<Int>.size == MemoryLayout<Int64>.size)
+        let done = first.withUnsafeBufferPointer { firsts in
+            last.withUnsafeBufferPointer { lasts in
+                firsts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { f in
+                    lasts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { l in
+                        hk_attend_rows_f16(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
+                                           keyStride, valueStride, Int64(valueSize), f, l, scale, out, outRowStride)
+                    }
+                }
+            }
+        }
+        guard done == 0 else { return }
+        // Only when the kernel's scratch memory could not be had: the rows' spans widened here,
+        // then the Float32 twin.
+        for r in 0..<rows {
+            let span = first[r]...last[r]
+            var k = [Float](repeating: 0, count: span.count * headSize)
+            var v = [Float](repeating: 0, count: span.count * valueSize)
+            for (i, j) in span.enumerated() {
+                for c in 0..<headSize { k[i * headSize + c] = Half.toFloat(keys[j * keyStride + c]) }
+                for c in 0..<valueSize { v[i * valueSize + c] = Half.toFloat(values[j * valueStride + c]) }
+            }
+            attendScalar(query: query + r * queryRowStride, group: group, headSize: headSize, keys: k, keyStride: headSize,
+                         values: v, valueStride: valueSize, valueSize: valueSize, positions: 0...(span.count - 1),
+                         scale: scale, into: out + r * outRowStride)
+        }
+    }
+
     /// The scalar twin of `attend`: the same steps in plain loops.
     public static func attendScalar(query: UnsafePointer<Float>, group: Int, headSize: Int,
                                     keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,

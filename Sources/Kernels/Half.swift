@@ -1,3 +1,5 @@
+import CKernels
+
 /// Bit-level conversions between IEEE binary16 ("fp16", ggml's `ggml_half`), bfloat16 and Float.
 ///
 /// These are written with integer operations rather than `Float(Float16(bitPattern:))` because
@@ -75,5 +77,13 @@ public enum Half {
     @inlinable
     public static func bf16ToFloat(_ bits: UInt16) -> Float {
         Float(bitPattern: UInt32(bits) << 16)
+    }
+}
+
+extension Half {
+    /// `count` floats rounded to fp16 bits, as `fromFloat` rounds each (to nearest, ties to even;
+    /// F16C's `vcvtps2ph` where the CPU has it): a half KV cache's writes.
+    public static func round(_ x: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<UInt16>) {
+        hk_f32_to_f16(x, out, Int64(count))
     }
 }

@@ -41,10 +41,15 @@ public final class BatchedContext {
         }
     }
 
-    public init(model: LanguageModel, sequences: Int, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
+    /// How the KV caches store keys and values.
+    public let cacheType: KVCacheType
+
+    public init(model: LanguageModel, sequences: Int, contextLength: Int, threads: Int = 1, batchSize: Int = 64,
+                cacheType: KVCacheType = .f32) {
         self.contextLength = max(1, contextLength)
+        self.cacheType = cacheType
         forward = ForwardPass(model: model, threads: threads, batchSize: batchSize)
-        caches = (0..<max(1, sequences)).map { _ in KVCache(config: model.config, contextLength: max(1, contextLength)) }
+        caches = (0..<max(1, sequences)).map { _ in KVCache(config: model.config, contextLength: max(1, contextLength), type: cacheType) }
     }
 
     /// Positions of `sequence` that hold keys and values; its next token goes here.

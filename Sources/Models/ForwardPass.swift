@@ -259,9 +259,7 @@ final class ForwardPass {
                              cosines: cosines + t * half, sines: sines + t * half)
             RopeTable.rotate(k, heads: c.headCountKV, headSize: c.headSize, style: c.ropeStyle, dimensions: c.ropeDimensions,
                              cosines: cosines + t * half, sines: sines + t * half)
-            let pos = positions[t]
-            (caches[t].keys[layer] + pos * kd).update(from: k, count: kd)
-            (caches[t].values[layer] + pos * vd).update(from: v, count: vd)
+            caches[t].store(layer: layer, position: positions[t], key: k, value: v)
         }
 
         let window = sliding ? c.slidingWindow : nil
@@ -285,12 +283,22 @@ final class ForwardPass {
             let t0 = rows.lowerBound, cache = caches[t0]
             let last = rows.map { positions[$0] }
             let first = last.map { pos in window.map { max(0, pos - $0 + 1) } ?? 0 }
-            Attention.attendRows(query: s.query + t0 * qd + head * hs, queryRowStride: qd, rows: rows.count,
-                                 group: headsPerTask, headSize: hs,
-                                 keys: cache.keys[layer] + kvHead * hs, keyStride: kd,
-                                 values: cache.values[layer] + kvHead * vs, valueStride: vd, valueSize: vs,
-                                 first: first, last: last, scale: scale,
-                                 into: out + t0 * outDim + head * vs, outRowStride: outDim)
+            switch cache.type {
+            case .f32:
+                Attention.attendRows(query: s.query + t0 * qd + head * hs, queryRowStride: qd, rows: rows.count,
+                                     group: headsPerTask, headSize: hs,
+                                     keys: cache.keys[layer].assumingMemoryBound(to: Float.self) + kvHead * hs, keyStride: kd,
+                                     values: cache.values[layer].assumingMemoryBound(to: Float.self) + kvHead * vs, valueStride: vd,
+                                     valueSize: vs, first: first, last: last, scale: scale,
+                                     into: out + t0 * outDim + head * vs, outRowStride: outDim)
+            case .f16:
+                Attention.attendRows(query: s.query + t0 * qd + head * hs, queryRowStride: qd, rows: rows.count,
+                                     group: headsPerTask, headSize: hs,
+                                     halfKeys: cache.keys[layer].assumingMemoryBound(to: UInt16.self) + kvHead * hs, keyStride: kd,
+                                     halfValues: cache.values[layer].assumingMemoryBound(to: UInt16.self) + kvHead * vs, valueStride: vd,
+                                     valueSize: vs, first: first, last: last, scale: scale,
+                                     into: out + t0 * outDim + head * vs, outRowStride: outDim)
+            }
         }
     }
 

@@ -17,10 +17,13 @@ public final class InferenceContext {
     private let forward: ForwardPass
     private let cache: KVCache
 
-    public init(model: LanguageModel, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
+    /// How the KV cache stores keys and values.
+    public var cacheType: KVCacheType { cache.type }
+
+    public init(model: LanguageModel, contextLength: Int, threads: Int = 1, batchSize: Int = 64, cacheType: KVCacheType = .f32) {
         self.contextLength = max(1, contextLength)
         forward = ForwardPass(model: model, threads: threads, batchSize: batchSize)
-        cache = KVCache(config: model.config, contextLength: self.contextLength)
+        cache = KVCache(config: model.config, contextLength: self.contextLength, type: cacheType)
     }
 
     /// Forgets the sequence; the next token is at position 0.

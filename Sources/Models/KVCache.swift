@@ -1,25 +1,50 @@
 import Foundation
+import Kernels
 
-/// One sequence's keys and values for every layer, in Float32, and how many positions hold them.
+/// How a KV cache stores keys and values.
+public enum KVCacheType: String, CaseIterable, Sendable {
+    /// Float32, as computed: the default. f16 rounding is one of llama.cpp's error sources against
+    /// the fp64 reference (docs/ACCURACY.md measures both).
+    case f32
+    /// IEEE binary16, rounded to nearest even: half the memory and half the bytes attention reads
+    /// per cached position. Attention widens each value exactly, so it computes what a Float32
+    /// cache holding the same rounded values would.
+    case f16
+
+    public var bytesPerElement: Int {
+        switch self {
+        case .f32: return 4
+        case .f16: return 2
+        }
+    }
+}
+
+/// One sequence's keys and values for every layer, and how many positions hold them.
 ///
-/// Float32 rather than llama.cpp's f16: f16 rounding was one of its error sources against the
-/// fp64 reference. The buffers are allocated for the whole context at once; the operating system
-/// only backs the pages a sequence actually writes.
+/// The buffers are allocated for the whole context at once; the operating system only backs the
+/// pages a sequence actually writes.
 final class KVCache {
+    let type: KVCacheType
     let contextLength: Int
     let keyDimension: Int
     let valueDimension: Int
-    let keys: [UnsafeMutablePointer<Float>]       // per layer (contextLength × keyDimension)
-    let values: [UnsafeMutablePointer<Float>]     // per layer (contextLength × valueDimension)
+    let keys: [UnsafeMutableRawPointer]       // per layer (contextLength × keyDimension elements)
+    let values: [UnsafeMutableRawPointer]     // per layer (contextLength × valueDimension elements)
     /// Positions 0..<position hold the sequence's keys and values.
     var position = 0
 
-    init(config: ModelConfig, contextLength: Int) {
+    init(config: ModelConfig, contextLength: Int, type: KVCacheType = .f32) {
+        self.type = type
         self.contextLength = contextLength
         keyDimension = config.keyValueDimension
         valueDimension = config.valueDimension
-        keys = (0..<config.blockCount).map { _ in .allocate(capacity: contextLength * config.keyValueDimension) }
-        values = (0..<config.blockCount).map { _ in .allocate(capacity: contextLength * config.valueDimension) }
+        let size = type.bytesPerElement
+        keys = (0..<config.blockCount).map { _ in
+            .allocate(byteCount: max(1, contextLength * config.keyValueDimension * size), alignment: 64)
+        }
+        values = (0..<config.blockCount).map { _ in
+            .allocate(byteCount: max(1, contextLength * config.valueDimension * size), alignment: 64)
+        }
     }
 
     deinit {
@@ -27,15 +52,28 @@ final class KVCache {
         values.forEach { $0.deallocate() }
     }
 
+    /// Stores one position's key and value of `layer` (in the cache's type).
+    func store(layer: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
+        switch type {
+        case .f32:
+            (keys[layer].assumingMemoryBound(to: Float.self) + position * keyDimension).update(from: key, count: keyDimension)
+            (values[layer].assumingMemoryBound(to: Float.self) + position * valueDimension).update(from: value, count: valueDimension)
+        case .f16:
+            Half.round(key, count: keyDimension, into: keys[layer].assumingMemoryBound(to: UInt16.self) + position * keyDimension)
+            Half.round(value, count: valueDimension, into: values[layer].assumingMemoryBound(to: UInt16.self) + position * valueDimension)
+        }
+    }
+
     /// Copies `positions` from `source` and ends the sequence after them: positions below hold
     /// what they held (a prefix both share).
     func copy(from source: KVCache, positions: Range<Int>) {
         precondition(positions.upperBound <= source.position && positions.upperBound <= contextLength
-                     && positions.lowerBound <= position)
-        let k = positions.lowerBound * keyDimension, v = positions.lowerBound * valueDimension
+                     && positions.lowerBound <= position && source.type == type)
+        let size = type.bytesPerElement
+        let k = positions.lowerBound * keyDimension * size, v = positions.lowerBound * valueDimension * size
         for layer in keys.indices {
-            (keys[layer] + k).update(from: source.keys[layer] + k, count: positions.count * keyDimension)
-            (values[layer] + v).update(from: source.values[layer] + v, count: positions.count * valueDimension)
+            (keys[layer] + k).copyMemory(from: source.keys[layer] + k, byteCount: positions.count * keyDimension * size)
+            (values[layer] + v).copyMemory(from: source.values[layer] + v, byteCount: positions.count * valueDimension * size)
         }
         position = positions.upperBound
     }

@@ -30,9 +30,10 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// A context for one sequence: `contextLength` (default `defaultContextLength`), at most the
     /// trained context.
-    public func makeContext(contextLength: Int? = nil, threads: Int = 1, batchSize: Int = 64) -> InferenceContext {
+    public func makeContext(contextLength: Int? = nil, threads: Int = 1, batchSize: Int = 64,
+                            cacheType: KVCacheType = .f32) -> InferenceContext {
         let length = min(contextLength ?? defaultContextLength, config.contextLength)
-        return InferenceContext(model: self, contextLength: length, threads: threads, batchSize: batchSize)
+        return InferenceContext(model: self, contextLength: length, threads: threads, batchSize: batchSize, cacheType: cacheType)
     }
 
     /// Looks up a token's embedding row (dequantizing just that row) and applies the family's scale.

@@ -5,6 +5,7 @@ import AuditSuites
 import AuditTargets
 import Foundation
 import JSON
+import Models
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,6 +83,9 @@ struct AuditRun: ParsableCommand {
     @Option(name: .long, help: "Context size of a local model's sequences (default: the model's, at most 4096).")
     var ctxSize: Int?
 
+    @Option(name: .long, help: KVCacheType.help)
+    var cacheType: KVCacheType = .f32
+
     @Flag(name: .long, help: "Start a new run even if the same run exists (default: resume it).")
     var new = false
 
@@ -116,11 +120,11 @@ struct AuditRun: ParsableCommand {
         let tasksToRun = resolvedTasks
         try blockingAsync {
             var judgeTarget: (any ModelTarget)?
-            if let judge { judgeTarget = try await TargetResolver.open(judge, concurrency: 4, threads: threads, ctxSize: ctxSize, apiKeyEnv: apiKeyEnv) }
+            if let judge { judgeTarget = try await TargetResolver.open(judge, concurrency: 4, threads: threads, ctxSize: ctxSize, cacheType: cacheType, apiKeyEnv: apiKeyEnv) }
             for name in model {
                 let isLocal = OpenAITarget.parse(name) == nil
                 let width = concurrency ?? (isLocal ? 8 : 4)
-                let target = try await TargetResolver.open(name, concurrency: width, threads: threads, ctxSize: ctxSize, apiKeyEnv: apiKeyEnv)
+                let target = try await TargetResolver.open(name, concurrency: width, threads: threads, ctxSize: ctxSize, cacheType: cacheType, apiKeyEnv: apiKeyEnv)
                 do {
                 for task in tasksToRun {
                     var pricing = JSONObject()

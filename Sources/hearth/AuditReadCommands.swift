@@ -190,7 +190,7 @@ struct AuditScore: ParsableCommand {
         let inputPath = input
         try blockingAsync {
             var judgeTarget: (any ModelTarget)?
-            if let judge { judgeTarget = try await TargetResolver.open(judge, concurrency: 4, threads: nil, ctxSize: nil, apiKeyEnv: apiKeyEnv) }
+            if let judge { judgeTarget = try await TargetResolver.open(judge, concurrency: 4, threads: nil, ctxSize: nil, cacheType: .f32, apiKeyEnv: apiKeyEnv) }
             do {
                 let scorer = try spec.makeScorer(judge: judgeTarget)
                 if let inputPath {

@@ -56,7 +56,8 @@ enum AuditTaskResolver {
 
 /// TARGET arguments: `openai:MODEL@URL`, or a catalog name or GGUF path run in process.
 enum TargetResolver {
-    static func open(_ name: String, concurrency: Int, threads: Int?, ctxSize: Int?, apiKeyEnv: String) async throws -> any ModelTarget {
+    static func open(_ name: String, concurrency: Int, threads: Int?, ctxSize: Int?, cacheType: KVCacheType,
+                     apiKeyEnv: String) async throws -> any ModelTarget {
         if let (model, url) = OpenAITarget.parse(name) {
             let key = ProcessInfo.processInfo.environment[apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
             return OpenAITarget(name: name, model: model, baseURL: url, apiKey: key, concurrency: concurrency)
@@ -74,11 +75,14 @@ enum TargetResolver {
             ("file", .string(resolved.fileName)),
         ])
         if hashes.count > 1 { details["parts"] = .array(hashes.map { .string($0) }) }
+        // Recorded only where it differs from the default, so runs and cached answers made before
+        // the option existed keep their identity; an f16 cache computes (slightly) different answers.
+        if cacheType != .f32 { details["kv_cache"] = .string(cacheType.rawValue) }
         if let origin = Catalog.entry(named: name)?.origin { details["origin"] = .string(origin) }
         details["provenance"] = ModelProvenance(name: resolved.name, manifest: resolved.manifest, metadata: file.metadata).json
         let identity = TargetIdentity(kind: "local", name: name, model: resolved.fileName, sha256: hashes[0], details: details)
         return try LocalTarget(model: model, identity: identity, slots: concurrency, contextLength: ctxSize,
-                               threads: threads ?? defaultThreadCount)
+                               threads: threads ?? defaultThreadCount, cacheType: cacheType)
     }
 
     /// A stored model's hashes were checked when it was resolved; a file given by path is hashed now.

@@ -69,6 +69,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Seed of the random token ids.")
     var seed: UInt64 = 1234
 
+    @Option(name: .long, help: KVCacheType.help)
+    var cacheType: KVCacheType = .f32
+
     @Flag(name: .long, help: "Also measure this machine's read bandwidth and int8 matrix peak, and set each test against them.")
     var budget = false
 
@@ -138,13 +141,13 @@ struct Bench: ParsableCommand {
             for test in tests {
                 status("\(test.name), \(threadCount) thread\(threadCount == 1 ? "" : "s") …")
                 let samples = try test.run(model: languageModel, threads: threadCount, batchSize: batchSize,
-                                           repetitions: repetitions, warmUp: !noWarmup, seed: seed)
+                                           repetitions: repetitions, warmUp: !noWarmup, seed: seed, cacheType: cacheType)
                 rows.append((test, threadCount, samples))
             }
             for test in choiceTests {
                 status("\(test.name), \(threadCount) thread\(threadCount == 1 ? "" : "s") …")
                 let samples = try test.run(model: languageModel, threads: threadCount, batchSize: batchSize,
-                                           repetitions: repetitions, warmUp: !noWarmup, seed: seed)
+                                           repetitions: repetitions, warmUp: !noWarmup, seed: seed, cacheType: cacheType)
                 choiceRows.append((test, threadCount, samples))
             }
         }
@@ -166,7 +169,7 @@ struct Bench: ParsableCommand {
             var record = BenchRecord(
                 model: model, modelFile: url.path, modelBytes: languageModel.file.fileSize, parameters: parameters,
                 test: test, promptTokens: promptTokens, generatedTokens: generatedTokens, depth: depth, sequences: sequences,
-                threads: threads, batchSize: batchSize, repetitions: repetitions, samples: samples,
+                threads: threads, batchSize: batchSize, cacheType: cacheType.rawValue, repetitions: repetitions, samples: samples,
                 tokensPerSecond: nil, mean: summary?.mean, stddev: summary?.standardDeviation,
                 loadSeconds: loadSeconds, peakRSSMiB: peakMiB)
             record[keyPath: perSecond] = summary?.median
@@ -216,7 +219,7 @@ struct Bench: ParsableCommand {
             "model \(first.model) (\(fileName), \(Show.bytes(first.modelBytes)), \(Show.count(first.parameters)) parameters)",
             String(format: "load %.3f s | ", first.loadSeconds)
                 + "peak RSS " + (first.peakRSSMiB.map { String(format: "%.1f MiB", $0) } ?? "unknown")
-                + " | \(first.repetitions) repetitions: median tokens/s ± sample standard deviation",
+                + " | KV cache \(first.cacheType) | \(first.repetitions) repetitions: median tokens/s ± sample standard deviation",
             "",
         ]
         let width = max(9, records.map(\.test.count).max() ?? 0)
@@ -320,6 +323,8 @@ struct BenchRecord: Encodable {
     var choiceTokens: Int? = nil
     var threads: Int
     var batchSize: Int?
+    /// How the KV cache stores keys and values (llama-bench's type_k and type_v, here one type).
+    var cacheType: String
     var repetitions: Int
     /// Tokens/s of each repetition, in the order they ran.
     var samples: [Double]
@@ -377,7 +382,7 @@ struct BenchRecord: Encodable {
         case modelFile = "model_file", modelBytes = "model_size_bytes"
         case promptTokens = "n_prompt", generatedTokens = "n_gen", depth = "n_depth", batchSize = "batch_size"
         case choices = "n_choices", choiceTokens = "n_choice_tokens", choicesPerSecond = "choices_per_second"
-        case budget, againstPrefill = "against_prefill"
+        case budget, againstPrefill = "against_prefill", cacheType = "type_kv"
         case tokensPerSecond = "tokens_per_second", loadSeconds = "load_seconds", peakRSSMiB = "peak_rss_mib"
     }
 }

@@ -38,7 +38,8 @@ struct Chat: ParsableCommand {
         guard length <= model.config.contextLength else {
             throw CLIError("--ctx-size \(length) exceeds the model's context of \(model.config.contextLength) tokens")
         }
-        let generator = Generator(context: model.makeContext(contextLength: length, threads: contextFlags.threads ?? defaultThreadCount))
+        let generator = Generator(context: model.makeContext(contextLength: length, threads: contextFlags.threads ?? defaultThreadCount,
+                                                             cacheType: contextFlags.cacheType))
         var session = ChatSession(format: format, system: system, contextLength: length,
                                   templateArguments: try templateFlags.templateArguments())
         let interactive = isatty(STDIN_FILENO) != 0

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Models
 
 /// The sampling and stopping options `run` and `chat` share; defaults are llama.cpp's.
 struct GenerationFlags: ParsableArguments {
@@ -66,8 +67,16 @@ struct ContextFlags: ParsableArguments {
     @Option(name: .long, help: "Context size in tokens (default: what the prompt and --max-tokens need, at most the model's; chat: 4096 at most).")
     var ctxSize: Int?
 
+    @Option(name: .long, help: KVCacheType.help)
+    var cacheType: KVCacheType = .f32
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let ctxSize, ctxSize < 1 { throw ValidationError("--ctx-size must be at least 1") }
     }
+}
+
+extension KVCacheType: ExpressibleByArgument {
+    /// The --cache-type help, one text for every command that takes it.
+    static let help = ArgumentHelp("How the KV cache stores keys and values: f32 (default, as computed) or f16 (half the memory; each key and value rounded to binary16, as llama.cpp stores them by default).")
 }

@@ -140,6 +140,6 @@ enum ContextSizing {
         guard promptTokens < wanted else {
             throw CLIError("the prompt is \(promptTokens) tokens, which does not fit a context of \(wanted) tokens (the model's is \(trained))")
         }
-        return model.makeContext(contextLength: wanted, threads: flags.threads ?? defaultThreadCount)
+        return model.makeContext(contextLength: wanted, threads: flags.threads ?? defaultThreadCount, cacheType: flags.cacheType)
     }
 }

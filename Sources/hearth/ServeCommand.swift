@@ -45,6 +45,9 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Context size of each slot in tokens (default: the model's, at most 4096).")
     var ctxSize: Int?
 
+    @Option(name: .long, help: KVCacheType.help)
+    var cacheType: KVCacheType = .f32
+
     @Option(name: .long, help: "Threads of each model's forward passes (default: the machine's cores).")
     var threads: Int?
 
@@ -104,7 +107,7 @@ struct Serve: ParsableCommand {
             }
             let length = min(ctxSize ?? model.defaultContextLength, model.config.contextLength)
             let executor = BatchExecutor(model: model, slots: parallel, contextLength: length,
-                                         threads: threadCount, queueCapacity: queueSize)
+                                         threads: threadCount, cacheType: cacheType, queueCapacity: queueSize)
             let chat = try ServerChat.builder(for: model, templateSource: templateSource)
             if chat == nil { status("\(id) has no chat template: only /v1/completions serves it") }
             served.append(ServedModel(id: id, model: model, executor: executor, chat: chat))

@@ -91,6 +91,49 @@ final class AttentionTests: XCTestCase {
         }
     }
 
+    /// A half cache computes exactly what a Float32 cache holding the same rounded values does, at
+    /// every level: the widening is exact and the arithmetic after it the same. Spans across the
+    /// key and value tiles (a half cache widens each tile once), sliding windows, several rows.
+    /// And its writes round as `Half.fromFloat` does, tails past the vector width included.
+    func testHalfCacheIsTheFloatCacheOfItsRoundedValues() throws {
+        var rng = TestRandom(seed: 59)
+        let shapes: [(group: Int, headSize: Int, valueSize: Int)] = [(7, 64, 64), (4, 256, 256), (2, 20, 36), (3, 7, 5)]
+        for shape in shapes {
+            let positions = 700
+            let keyStride = shape.headSize + 3, valueStride = shape.valueSize + 5
+            let keys = random(positions * keyStride, &rng, scale: 2), values = random(positions * valueStride, &rng)
+            var halfKeys = [UInt16](repeating: 0, count: keys.count), halfValues = [UInt16](repeating: 0, count: values.count)
+            Half.round(keys, count: keys.count, into: &halfKeys)
+            Half.round(values, count: values.count, into: &halfValues)
+            XCTAssertEqual(halfKeys, keys.map(Half.fromFloat), "\(shape) rounding")
+            XCTAssertEqual(halfValues, values.map(Half.fromFloat), "\(shape) rounding")
+            let roundedKeys = halfKeys.map(Half.toFloat), roundedValues = halfValues.map(Half.toFloat)
+            let rows = 5
+            let queryStride = shape.group * shape.headSize + 1, outStride = shape.group * shape.valueSize + 2
+            let query = random(rows * queryStride, &rng, scale: 2)
+            let scale = 1 / Float(shape.headSize).squareRoot()
+            for window in [nil, 300] as [Int?] {
+                let last = (0..<rows).map { 695 + $0 }
+                let first = last.map { pos in window.map { max(0, pos - $0 + 1) } ?? 0 }
+                for level in KernelDispatch.available {
+                    KernelDispatch.force(level)
+                    var float = [Float](repeating: .nan, count: rows * outStride), half = float
+                    Attention.attendRows(query: query, queryRowStride: queryStride, rows: rows, group: shape.group,
+                                         headSize: shape.headSize, keys: roundedKeys, keyStride: keyStride, values: roundedValues,
+                                         valueStride: valueStride, valueSize: shape.valueSize, first: first, last: last,
+                                         scale: scale, into: &float, outRowStride: outStride)
+                    Attention.attendRows(query: query, queryRowStride: queryStride, rows: rows, group: shape.group,
+                                         headSize: shape.headSize, halfKeys: halfKeys, keyStride: keyStride, halfValues: halfValues,
+                                         valueStride: valueStride, valueSize: shape.valueSize, first: first, last: last,
+                                         scale: scale, into: &half, outRowStride: outStride)
+                    XCTAssertEqual(half.map(\.bitPattern), float.map(\.bitPattern),
+                                   "\(shape) window \(String(describing: window)) at \(level)")
+                }
+                KernelDispatch.reset()
+            }
+        }
+    }
+
     /// A one-position span is that position's value, exactly; equal scores average the values.
     func testAttendKnownCases() {
         let keys: [Float] = [1, 0, 0, 1]

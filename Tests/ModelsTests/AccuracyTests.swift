@@ -24,10 +24,21 @@ final class AccuracyTests: XCTestCase {
     }
 
     func testFastPathIsAtLeastAsCloseToFP64AsLlamaCpp() throws {
+        try holdFastPathToLlamaCpp(cacheType: .f32, key: "fast")
+    }
+
+    /// With keys and values stored as binary16 (`--cache-type f16`), as llama.cpp stores them by
+    /// default (and did for its fixture figures): still at least as close as llama.cpp.
+    func testFastPathWithHalfCacheIsAtLeastAsCloseToFP64AsLlamaCpp() throws {
+        try holdFastPathToLlamaCpp(cacheType: .f16, key: "fast_f16")
+    }
+
+    private func holdFastPathToLlamaCpp(cacheType: KVCacheType, key: String) throws {
         for name in Self.models {
             let fixture = try AccuracyFixture.load(name)
             let model = try model(name)
-            let context = model.makeContext(contextLength: fixture.prompts.map(\.tokens.count).max()!, threads: 2)
+            let context = model.makeContext(contextLength: fixture.prompts.map(\.tokens.count).max()!, threads: 2,
+                                            cacheType: cacheType)
             var score = AccuracyScore()
             var perPrompt: [[String: Any]] = []
             for prompt in fixture.prompts {
@@ -44,10 +55,10 @@ final class AccuracyTests: XCTestCase {
                 }
                 perPrompt.append(["name": prompt.name, "top1_agreement": promptScore.top1Agreement, "mean_kl": promptScore.meanKL])
             }
-            AccuracyReport.record(model: name, ["fast": ["top1_agreement": score.top1Agreement, "mean_kl": score.meanKL,
+            AccuracyReport.record(model: name, [key: ["top1_agreement": score.top1Agreement, "mean_kl": score.meanKL,
                                                          "worst_kl": score.worstKL, "steps": score.steps, "per_prompt": perPrompt]])
-            print(String(format: "accuracy %@: top-1 %.4f (llama.cpp %.4f), mean KL %.3e (llama.cpp %.3e), %d steps",
-                         name, score.top1Agreement, fixture.llamacpp.top1_agreement, score.meanKL, fixture.llamacpp.mean_kl, score.steps))
+            print(String(format: "accuracy %@ (KV cache %@): top-1 %.4f (llama.cpp %.4f), mean KL %.3e (llama.cpp %.3e), %d steps",
+                         name, cacheType.rawValue, score.top1Agreement, fixture.llamacpp.top1_agreement, score.meanKL, fixture.llamacpp.mean_kl, score.steps))
             XCTAssertEqual(score.steps, fixture.llamacpp.steps, name)
             XCTAssertGreaterThanOrEqual(score.top1Agreement, fixture.llamacpp.top1_agreement,
                                         "\(name): Hearth's top-1 agreement with fp64 must be at least llama.cpp's")

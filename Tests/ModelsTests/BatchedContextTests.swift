@@ -36,8 +36,8 @@ final class BatchedContextTests: XCTestCase {
     private let continuations: [[Int32]] = [[9, 10, 11, 12], [260, 261, 262, 263, 7, 8], [6, 5]]
 
     /// The logits each sequence gets alone: its prompt in one call, then one token at a time.
-    private func alone(_ model: LanguageModel, _ index: Int) throws -> [[Float]] {
-        let context = model.makeContext(contextLength: 32, threads: 1, batchSize: 64)
+    private func alone(_ model: LanguageModel, _ index: Int, cacheType: KVCacheType = .f32) throws -> [[Float]] {
+        let context = model.makeContext(contextLength: 32, threads: 1, batchSize: 64, cacheType: cacheType)
         var logits = [try context.evaluate(prompts[index])]
         for token in continuations[index] { logits.append(try context.evaluate([token])) }
         return logits
@@ -45,12 +45,14 @@ final class BatchedContextTests: XCTestCase {
 
     /// Three sequences start at different steps, feed their prompts in pieces that share passes
     /// with the others' generated tokens, then generate side by side; passes are also split
-    /// (batch size 5). Every logit equals the lone run's, bit for bit, on every architecture.
+    /// (batch size 5). Every logit equals the lone run's, bit for bit, on every architecture and
+    /// with either cache type.
     func testSequencesInSharedPassesComputeWhatEachComputesAlone() throws {
         for architecture in ["llama", "qwen2", "qwen3", "gemma3"] {
+          for cacheType in KVCacheType.allCases {
             let model = try model(architecture)
-            let expected = try (0..<3).map { try alone(model, $0) }
-            let batch = BatchedContext(model: model, sequences: 3, contextLength: 32, threads: 2, batchSize: 5)
+            let expected = try (0..<3).map { try alone(model, $0, cacheType: cacheType) }
+            let batch = BatchedContext(model: model, sequences: 3, contextLength: 32, threads: 2, batchSize: 5, cacheType: cacheType)
             var got: [[[Float]]] = [[], [], []]
             var fedPrompt = [0, 0, 0], fedContinuation = [0, 0, 0]
             // Sequence i joins at step i; prompts go in pieces of 3 tokens.
@@ -75,10 +77,31 @@ final class BatchedContextTests: XCTestCase {
                 }
             }
             for i in 0..<3 {
-                XCTAssertEqual(got[i].count, expected[i].count, "\(architecture) sequence \(i)")
-                XCTAssertTrue(got[i] == expected[i], "\(architecture) sequence \(i) differs from its lone run")
+                XCTAssertEqual(got[i].count, expected[i].count, "\(architecture) \(cacheType) sequence \(i)")
+                XCTAssertTrue(got[i] == expected[i], "\(architecture) \(cacheType) sequence \(i) differs from its lone run")
                 XCTAssertEqual(batch.position(of: i), prompts[i].count + continuations[i].count)
             }
+          }
+        }
+    }
+
+    /// A half cache is wired through: the logits move (keys and values are rounded to binary16), and
+    /// stay near the Float32 cache's. A sanity bound only: the tiny model's random weights amplify
+    /// small changes far more than a trained model's, and the exact property (attention over a half
+    /// cache is attention over its rounded values) is `AttentionTests`'. Fidelity on the real models
+    /// is in docs/ACCURACY.md.
+    func testHalfCacheRoundsKeysAndValuesOnly() throws {
+        for architecture in ["llama", "gemma3"] {
+            let model = try model(architecture)
+            let float = try alone(model, 2), half = try alone(model, 2, cacheType: .f16)
+            XCTAssertEqual(model.makeContext(contextLength: 8, cacheType: .f16).cacheType, .f16)
+            var largest: Float = 0, scale: Float = 0
+            for (a, b) in zip(float.joined(), half.joined()) {
+                largest = max(largest, abs(a - b))
+                scale = max(scale, abs(a))
+            }
+            XCTAssertGreaterThan(largest, 0, "\(architecture): the half cache changed nothing")
+            XCTAssertLessThan(largest, 0.05 * max(1, scale), "\(architecture)")
         }
     }
 
@@ -95,11 +118,12 @@ final class BatchedContextTests: XCTestCase {
 
     /// A sequence that copies another's prompt prefix continues exactly as if it had computed it.
     func testCopiedPrefixContinuesAsIfComputed() throws {
+      for cacheType in KVCacheType.allCases {
         let model = try model("gemma3")
         let shared = Array(prompts[2][0..<9])
         let tail: [Int32] = [50, 51, 52]
-        let expected = try model.makeContext(contextLength: 32).evaluate(shared + tail)
-        let batch = BatchedContext(model: model, sequences: 2, contextLength: 32, threads: 1)
+        let expected = try model.makeContext(contextLength: 32, cacheType: cacheType).evaluate(shared + tail)
+        let batch = BatchedContext(model: model, sequences: 2, contextLength: 32, threads: 1, cacheType: cacheType)
         try batch.evaluate([.init(sequence: 0, tokens: prompts[2], logits: .last)])
         batch.copyPrefix(from: 0, to: 1, length: shared.count)
         XCTAssertEqual(batch.position(of: 1), shared.count)
@@ -107,7 +131,8 @@ final class BatchedContextTests: XCTestCase {
         XCTAssertTrue(logits[0] == expected)
         // Truncating and refeeding gives the same again.
         batch.truncate(sequence: 1, to: shared.count)
-        XCTAssertTrue(try batch.evaluate([.init(sequence: 1, tokens: tail, logits: .last)])[0] == expected)
+        XCTAssertTrue(try batch.evaluate([.init(sequence: 1, tokens: tail, logits: .last)])[0] == expected, "\(cacheType)")
+      }
     }
 
     /// Bad steps are errors that change nothing: a sequence named twice or out of range, a step

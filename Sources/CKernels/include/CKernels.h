@@ -97,6 +97,15 @@ int hk_attend(const float *q, int group, int64_t head_size, const float *keys, c
 int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const float *keys,
                    const float *values, size_t key_stride, size_t value_stride, int64_t value_size,
                    const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride);
+/// hk_attend_rows over a binary16 cache (strides in elements): each key and value is widened
+/// exactly, so the result is bit for bit hk_attend_rows over a Float32 cache holding the same
+/// rounded values.
+int hk_attend_rows_f16(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const uint16_t *keys,
+                       const uint16_t *values, size_t key_stride, size_t value_stride, int64_t value_size,
+                       const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride);
+/// out[i] = x[i] rounded to binary16, to nearest with ties to even (F16C's vcvtps2ph where the CPU
+/// has it, the same rounding in plain C otherwise).
+void hk_f32_to_f16(const float *x, uint16_t *out, int64_t n);
 
 /// out[i] = x[i] · (1/√(mean(x²) + epsilon)) · weight[i], the sum of squares in double. `out` may
 /// be `x`.
@@ -135,10 +144,11 @@ void hk_pool_run(hk_pool *pool, int64_t count, hk_task_fn fn, void *context);
 // MARK: - Scratch memory
 
 /// A 64-byte-aligned buffer of at least `bytes`, private to the calling thread and to `slot`
-/// (0..3), reused across calls and grown when asked for more; NULL when out of memory.
+/// (0..4), reused across calls and grown when asked for more; NULL when out of memory.
 /// Valid until the next call with the same slot on the same thread; freed when the thread exits.
 /// Slot 0 is the callers' (MatVec's quantized activations); the kernels use 1 (the interleaved
-/// kernels' weight panels), 2 (their activation tables) and 3 (attention scores).
+/// kernels' weight panels), 2 (their activation tables), 3 (attention scores) and 4 (a half
+/// cache's tile, widened).
 void *hk_thread_scratch(int slot, size_t bytes);
 
 #ifdef __cplusplus

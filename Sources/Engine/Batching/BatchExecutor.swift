@@ -51,15 +51,16 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
     ///   - slots: sequences that run at once, each with a KV cache of `contextLength` positions.
     ///   - threads: threads of the forward passes.
     ///   - batchSize: rows of one forward pass (generated tokens plus prompt tokens).
+    ///   - cacheType: how the slots' KV caches store keys and values.
     public init(model: LanguageModel, slots: Int, contextLength: Int, threads: Int = 1, batchSize: Int = 64,
-                queueCapacity: Int) {
+                cacheType: KVCacheType = .f32, queueCapacity: Int) {
         slotCount = max(1, slots)
         self.queueCapacity = max(0, queueCapacity)
         self.model = model
         let length = max(2, min(contextLength, model.config.contextLength))
         self.contextLength = length
         context = BatchedContext(model: model, sequences: slotCount, contextLength: length, threads: max(1, threads),
-                                 batchSize: max(batchSize, slotCount))
+                                 batchSize: max(batchSize, slotCount), cacheType: cacheType)
         self.slots = (0..<slotCount).map { _ in Slot() }
         // The thread holds the executor until `shutdown` ends it.
         let thread = Thread { self.engineLoop() }
