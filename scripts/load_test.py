@@ -76,6 +76,17 @@ def start_llama_cpp(args, port):
     return process, str(args.model_file)
 
 
+def peak_rss_mib(process):
+    """The server's peak resident memory so far (VmHWM, Linux), in MiB; None where unreadable."""
+    try:
+        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def stop(process):
     process.send_signal(signal.SIGTERM)
     try:
@@ -152,7 +163,8 @@ def run_load(base_url, model, args):
 def describe(name, r):
     return (f"{name:10s} requests {r['requests']:4d}  errors {r['errors']:3d}  tokens {r['tokens']:6d}  "
             f"wall {r['wall']:6.1f} s  aggregate {r['tokens_per_second']:7.1f} tok/s  "
-            f"TTFT p50 {r['ttft_p50']:6.2f} s  p99 {r['ttft_p99']:6.2f} s  per-request decode p50 {r['decode_p50']:6.1f} tok/s")
+            f"TTFT p50 {r['ttft_p50']:6.2f} s  p99 {r['ttft_p99']:6.2f} s  per-request decode p50 {r['decode_p50']:6.1f} tok/s  "
+            f"peak RSS {r['peak_rss_mib'] if r.get('peak_rss_mib') is not None else float('nan'):7.1f} MiB")
 
 
 def main():
@@ -183,6 +195,7 @@ def main():
             process, model = start(args, port)
             try:
                 result = run_load(f"http://127.0.0.1:{port}/v1", model, args)
+                result["peak_rss_mib"] = peak_rss_mib(process)
             finally:
                 stop(process)
             collected[name].append(result)
@@ -195,7 +208,10 @@ def main():
             return statistics.median(r[key] for r in collected[name])
         print("\nmedian over rounds        hearth   llama.cpp   ratio")
         for key, label in [("tokens_per_second", "aggregate tok/s"), ("ttft_p50", "TTFT p50 (s)"),
-                           ("ttft_p99", "TTFT p99 (s)"), ("decode_p50", "decode p50 tok/s")]:
+                           ("ttft_p99", "TTFT p99 (s)"), ("decode_p50", "decode p50 tok/s"),
+                           ("peak_rss_mib", "peak RSS (MiB)")]:
+            if any(r.get(key) is None for rs in collected.values() for r in rs):
+                continue
             h, l = median("hearth", key), median("llama.cpp", key)
             print(f"{label:22s} {h:9.2f} {l:11.2f} {h / l if l else float('nan'):7.2f}")
         print(f"errors                 {sum(r['errors'] for r in collected['hearth']):9d} "
