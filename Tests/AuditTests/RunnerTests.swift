@@ -78,6 +78,17 @@ final class RunnerTests: XCTestCase {
         RunSpec(task: task, target: target.identity, engineVersion: "test", engineCommit: "test", command: "test")
     }
 
+    /// A local model is one target per file and KV cache type: an f16 cache computes different
+    /// answers, so neither a resumed run nor the response cache may mix them with f32's.
+    func testLocalTargetsDifferByCacheType() {
+        let sha = String(repeating: "ab", count: 32)
+        let plain = TargetIdentity(kind: "local", name: "m", model: "m.gguf", sha256: sha)
+        var half = plain
+        half.details["kv_cache"] = .string("f16")
+        XCTAssertEqual(plain.key, "local:\(sha)")
+        XCTAssertEqual(half.key, "local:\(sha):kv-f16")
+    }
+
     func testErrorsAreRecordedApartAndNeverScoredAsWrong() async throws {
         let database = try AuditDatabase(path: databasePath)
         let task = try arithmeticTask()
