@@ -2,6 +2,28 @@ import XCTest
 @testable import Engine
 
 final class SamplerTests: XCTestCase {
+    /// With no filter, the sampler draws over the logits without building the candidate list; the
+    /// token must be the one the list would have given, for every seed and temperature, with
+    /// banned (-infinity) tokens anywhere, first and last included.
+    func testDrawingOverAllLogitsIsTheCandidateListsDraw() {
+        for seed in 0..<200 as Range<UInt64> {
+            var logits = randomLogits(300, seed: seed, ties: seed % 3 == 0)
+            for i in stride(from: Int(seed % 7), to: logits.count, by: 5) { logits[i] = -.infinity }
+            if seed % 4 == 0 { logits[0] = -.infinity; logits[logits.count - 1] = -.infinity }
+            for temperature in [0.3, 1, 2.5] as [Float] {
+                let parameters = SamplingParameters(temperature: temperature, topK: 0, topP: 1, minP: 0, seed: seed)
+                var direct = TokenSampler(parameters: parameters), listed = TokenSampler(parameters: parameters)
+                for _ in 0..<5 {
+                    XCTAssertEqual(direct.drawFromAll(logits), listed.draw(from: Candidates(logits: logits)),
+                                   "seed \(seed) temperature \(temperature)")
+                }
+            }
+        }
+        var sampler = TokenSampler(parameters: SamplingParameters(temperature: 1, topK: 0, topP: 1, minP: 0, seed: 1))
+        XCTAssertNil(sampler.drawFromAll([-.infinity, -.infinity]))
+        XCTAssertThrowsError(try sampler.sample(logits: [-.infinity, -.infinity]))
+    }
+
     func randomLogits(_ n: Int, seed: UInt64, ties: Bool = false) -> [Float] {
         var generator = SeededGenerator(seed: seed)
         return (0..<n).map { _ in

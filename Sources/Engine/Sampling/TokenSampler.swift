@@ -49,6 +49,12 @@ public struct TokenSampler: Sendable {
             guard let token = TokenSampler.argmax(adjusted) else { throw SamplingError.noCandidates }
             return token
         }
+        if parameters.topK <= 0 && parameters.topP >= 1 && parameters.minP <= 0 {
+            // No filter narrows the vocabulary (OpenAI's defaults): draw over the logits as they
+            // are, without building the candidate list (two vocabulary-sized arrays per token).
+            guard let token = drawFromAll(adjusted) else { throw SamplingError.noCandidates }
+            return token
+        }
         var candidates = Candidates(logits: adjusted)
         guard !candidates.isEmpty else { throw SamplingError.noCandidates }
         if parameters.topK > 0 { TopK(parameters.topK).apply(to: &candidates) }
@@ -59,7 +65,7 @@ public struct TokenSampler: Sendable {
 
     /// Softmax at the temperature, then one uniform draw: the token where the running sum of
     /// probabilities passes it.
-    private mutating func draw(from candidates: Candidates) -> Int32 {
+    mutating func draw(from candidates: Candidates) -> Int32 {
         let inverse = 1 / Double(parameters.temperature)
         let top = Double(candidates.maxLogit)
         var weights = candidates.logits.map { exp((Double($0) - top) * inverse) }
@@ -72,6 +78,33 @@ public struct TokenSampler: Sendable {
         weights.removeAll()
         // Rounding left the threshold a hair above the sum: the last candidate with weight.
         return candidates.tokens[candidates.count - 1]
+    }
+
+    /// `draw(from: Candidates(logits: logits))` without the candidate list, token for token the
+    /// same: a token at -infinity weighs exactly 0, so it neither moves the sum nor is chosen
+    /// (the threshold only crosses zero at a positive weight). nil when every logit is -infinity.
+    mutating func drawFromAll(_ logits: [Float]) -> Int32? {
+        var best = -Float.infinity, last = -1
+        for (i, value) in logits.enumerated() where value > -.infinity {
+            best = max(best, value)
+            last = i
+        }
+        guard last >= 0 else { return nil }
+        let inverse = 1 / Double(parameters.temperature)
+        let top = Double(best)
+        var weights = [Double](repeating: 0, count: logits.count)
+        var total = 0.0
+        for i in logits.indices where logits[i] > -.infinity {
+            weights[i] = exp((Double(logits[i]) - top) * inverse)
+            total += weights[i]
+        }
+        var threshold = generator.nextUnit() * total
+        for i in weights.indices {
+            threshold -= weights[i]
+            if threshold < 0 { return Int32(i) }
+        }
+        // Rounding left the threshold a hair above the sum: the last token with weight.
+        return Int32(last)
     }
 
     private func applyBiasAndPenalties(to logits: inout [Float]) {
