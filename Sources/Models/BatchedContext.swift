@@ -26,8 +26,8 @@ public final class BatchedContext {
             case last
             /// Every token's (to score a prompt).
             case all
-            /// The tokens' from this index of the input on (to score the end of a prompt).
-            case from(Int)
+            /// The tokens' at these indices of the input (to score part of a prompt).
+            case rows(Range<Int>)
         }
 
         public var sequence: Int
@@ -72,7 +72,7 @@ public final class BatchedContext {
 
     /// Feeds every input's tokens after its sequence's cached positions, all in shared passes, and
     /// returns each input's logits (`.none`: empty; `.last`: vocabulary; `.all`: tokens × vocabulary;
-    /// `.from(k)`: (tokens − k) × vocabulary).
+    /// `.rows(r)`: the rows of r within the tokens × vocabulary).
     /// Throws, computing nothing, when an input names a sequence twice or out of range, does not
     /// fit the context, or holds a token outside the vocabulary.
     @discardableResult
@@ -93,7 +93,7 @@ public final class BatchedContext {
                 case .none: wanted = false
                 case .last: wanted = i == input.tokens.count - 1
                 case .all: wanted = true
-                case .from(let first): wanted = i >= first
+                case .rows(let range): wanted = range.contains(i)
                 }
                 rows.append(token, at: cache.position + i, in: cache, logits: wanted)
             }
@@ -107,7 +107,7 @@ public final class BatchedContext {
             case .none: count = 0
             case .last: count = input.tokens.isEmpty ? 0 : 1
             case .all: count = input.tokens.count
-            case .from(let first): count = max(0, input.tokens.count - max(0, first))
+            case .rows(let range): count = range.clamped(to: 0..<input.tokens.count).count
             }
             defer { offset += count * vocabulary }
             return Array(logits[offset..<(offset + count * vocabulary)])

@@ -20,8 +20,10 @@ struct Bench: ParsableCommand {
         scores each choice's whole prompt alone, for comparison; their figure is choices/s. \
         With --budget, the read bandwidth of this machine and the int8 peak of its Q8_0 matrix kernel \
         (operands in cache) are measured at each thread count, and each pp test's multiply-adds per \
-        second and tg test's bytes read per second are shown as a fraction of them. \
-        Token ids are random, valid and seeded. Each test \
+        second and tg test's bytes read per second are shown as a fraction of them. Each tgNxP test \
+        is also set against the longest pp test at the same threads and depth in multiply-adds per \
+        second (a generated token multiplies the output matrix too). --cache-type f16 stores the KV \
+        cache in binary16. Token ids are random, valid and seeded. Each test \
         runs once to warm up, then --repetitions times; the table shows the median tokens/s and the \
         sample standard deviation. Load time excludes downloading a catalog model; peak memory is the \
         process's VmHWM (resident pages, memory-mapped weights included).

@@ -241,6 +241,43 @@ final class BatchExecutorTests: XCTestCase {
         await executor.shutdown(deadline: Date())
     }
 
+    /// A scoring job has one entry per prompt token whichever rows it wants, none of them (the
+    /// scored part starting at or past the end) included, and a job that generates nothing
+    /// finishes without the last row's logits.
+    func testScoringJobsHaveAnEntryPerPromptToken() async throws {
+        let model = try SharedModel.smolLM2()
+        let executor = BatchExecutor(model: model, slots: 2, contextLength: 64, threads: 2, batchSize: 4, queueCapacity: 8)
+        let prompt = model.tokenizer.encode("One two three four five six seven", addSpecial: true, parseSpecial: true)
+        for from in [1, prompt.count - 1, prompt.count, prompt.count + 3] {
+            for maxTokens in [0, 1] {
+                final class Scored: @unchecked Sendable {
+                    var logprobs: [TokenLogprobs?]?
+                    var outcome: GenerationOutcome?
+                }
+                let result = Scored()
+                let done = DispatchSemaphore(value: 0)
+                _ = try executor.submit([GenerationJob(prompt: prompt, options: GenerationOptions(maxTokens: maxTokens, sampling: .greedy),
+                                                       promptLogprobs: 0, promptLogprobsFrom: from) { event in
+                    switch event {
+                    case .promptLogprobs(let logprobs): result.logprobs = logprobs
+                    case .finished(let outcome): result.outcome = outcome; done.signal()
+                    case .failed: done.signal()
+                    default: break
+                    }
+                    return true
+                }])
+                done.wait()
+                let logprobs = try XCTUnwrap(result.logprobs, "from \(from) maxTokens \(maxTokens)")
+                XCTAssertEqual(logprobs.count, prompt.count, "from \(from) maxTokens \(maxTokens)")
+                XCTAssertEqual(logprobs.indices.filter { logprobs[$0] != nil }, Array(max(1, from)..<max(max(1, from), prompt.count)),
+                               "from \(from) maxTokens \(maxTokens)")
+                XCTAssertNotNil(result.outcome, "from \(from) maxTokens \(maxTokens)")
+                if maxTokens == 0 { XCTAssertEqual(result.outcome?.finishReason, .maxTokens) }
+            }
+        }
+        await executor.shutdown(deadline: Date())
+    }
+
     /// The multiple-choice benchmark runs both ways and names its tests as `hearth bench` prints them.
     func testChoiceBenchmarkScoresBothWays() throws {
         let model = try SharedModel.smolLM2()

@@ -114,6 +114,11 @@ final class BatchedContextTests: XCTestCase {
                                          .init(sequence: 0, tokens: prompts[0], logits: .all)])
         XCTAssertEqual(logits[0], [])
         XCTAssertTrue(logits[1] == expected)
+        // Some rows only: the same rows of the same computation.
+        let vocabulary = model.config.vocabularySize
+        let batch2 = BatchedContext(model: model, sequences: 1, contextLength: 32, threads: 2, batchSize: 4)
+        let some = try batch2.evaluate([.init(sequence: 0, tokens: prompts[0], logits: .rows(2..<5))])
+        XCTAssertTrue(some[0] == Array(expected[(2 * vocabulary)..<(5 * vocabulary)]))
     }
 
     /// A sequence that copies another's prompt prefix continues exactly as if it had computed it.

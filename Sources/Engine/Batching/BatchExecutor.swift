@@ -240,10 +240,15 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
             let isLast = take == sequence.pendingPrompt.count
             let logits: BatchedContext.Input.Logits
             if sequence.promptLogprobs != nil {
-                // Rows from the one that predicts the first scored token on (which includes the
-                // last prompt row).
+                // Rows from the one that predicts the first scored token on. The last prompt row
+                // predicts no prompt token: it is wanted only to choose a first generated token,
+                // so a scoring job that generates nothing skips it (a multiple-choice choice of
+                // four tokens then multiplies the output matrix four times, not five).
                 let firstWanted = max(0, sequence.job.promptLogprobsFrom - 1 - sequence.fedPrompt)
-                logits = firstWanted < take ? .from(firstWanted) : .none
+                let generates = sequence.job.options.maxTokens > 0
+                let end = isLast && !generates ? take - 1 : take
+                // Scoring that starts past this chunk still needs the last row to generate from.
+                logits = firstWanted < end ? .rows(firstWanted..<end) : isLast && generates ? .last : .none
             } else {
                 logits = isLast ? .last : .none
             }
@@ -280,10 +285,12 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
                 continue
             }
             sequence.pendingPrompt.removeFirst(fed.count)
-            if let top = sequence.job.promptLogprobs, case .from(let firstRow) = inputs[index].logits {
-                collectPromptLogprobs(sequence, fed: fed.count, firstRow: firstRow, logits: logits[index], top: top)
+            if let top = sequence.job.promptLogprobs, case .rows(let rows) = inputs[index].logits {
+                collectPromptLogprobs(sequence, fed: fed.count, firstRow: rows.lowerBound, logits: logits[index], top: top)
             } else if sequence.promptLogprobs != nil {
-                sequence.promptLogprobs!.append(contentsOf: repeatElement(nil, count: fed.count))
+                // One entry per prompt token predicted: the last prompt row predicts none.
+                let predicted = sequence.pendingPrompt.isEmpty ? fed.count - 1 : fed.count
+                sequence.promptLogprobs!.append(contentsOf: repeatElement(nil, count: predicted))
             }
             if sequence.pendingPrompt.isEmpty {
                 if let scored = sequence.promptLogprobs {
@@ -292,8 +299,10 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
                         continue
                     }
                 }
+                // A job that generates nothing ends at its first step without reading logits
+                // (`SequenceGeneration.step` checks maxTokens first), and has none for it.
                 let vocabulary = model.config.vocabularySize
-                choosing.append((sequence, Array(logits[index].suffix(vocabulary))))
+                choosing.append((sequence, sequence.job.options.maxTokens == 0 ? [] : Array(logits[index].suffix(vocabulary))))
             }
         }
         chooseTokens(choosing)
