@@ -12,7 +12,7 @@ public struct ModelBudget: Sendable {
     /// The output matrix (vocabulary × embedding), read by every token that needs logits.
     public let outputBytes: Int
     public let outputMultiplyAdds: Int
-    /// Bytes of one token's keys and values over all layers (Float32).
+    /// Bytes of one token's keys and values over all layers, in a Float32 cache.
     public let keyValueBytesPerPosition: Int
     private let config: ModelConfig
     private let embeddingRowBytes: Int
@@ -48,9 +48,10 @@ public struct ModelBudget: Sendable {
     /// Bytes a step of `sequences` sequences reads per generated token, when each sequence holds
     /// `context` positions on average: the weights once per step, shared by the sequences, and
     /// each sequence's own cache and embedding row.
-    public func bytesPerGeneratedToken(context: Double, sequences: Int = 1) -> Double {
+    public func bytesPerGeneratedToken(context: Double, sequences: Int = 1, cacheType: KVCacheType = .f32) -> Double {
         let shared = Double(blockMatrixBytes + outputBytes)
-        let own = Double(keyValueBytesPerPosition) * context + Double(embeddingRowBytes)
+        let cachePerPosition = Double(keyValueBytesPerPosition / MemoryLayout<Float>.size * cacheType.bytesPerElement)
+        let own = cachePerPosition * context + Double(embeddingRowBytes)
         return shared / Double(max(1, sequences)) + own
     }
 

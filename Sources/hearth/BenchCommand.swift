@@ -190,7 +190,8 @@ struct Bench: ParsableCommand {
                                           tokensPerSecond: perSecond, ceiling: ceiling.peak)
                 case .generation:
                     let context = Double(test.depth) + Double(test.tokenCount + 1) / 2
-                    record.budget = .init(unit: "bytes", perToken: costs.bytesPerGeneratedToken(context: context, sequences: test.sequences),
+                    record.budget = .init(unit: "bytes", perToken: costs.bytesPerGeneratedToken(context: context, sequences: test.sequences,
+                                                                                            cacheType: cacheType),
                                           tokensPerSecond: perSecond, ceiling: ceiling.bandwidth)
                 }
             }
@@ -242,7 +243,7 @@ struct Bench: ParsableCommand {
     static func budgetTable(_ records: [BenchRecord]) -> String {
         var lines = [
             "Budget: pp against the Q8_0 matrix kernel's int8 peak (operands in cache), tg against the read bandwidth",
-            "(both measured now); work per token counted from the weights as stored, KV cache in Float32.",
+            "(both measured now); work per token counted from the weights as stored, and the KV cache as stored.",
             "",
             "| threads |          test |   per token |      achieved |       ceiling | fraction |",
             "| ------: | ------------: | ----------: | ------------: | ------------: | -------: |",

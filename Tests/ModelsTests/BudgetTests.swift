@@ -25,6 +25,8 @@ final class BudgetTests: XCTestCase {
         // Two sequences share the weights of a step; each reads its own cache and embedding row.
         let weights: Double = 73_728 + 264 * 32 * 4, own: Double = 256 * 10 + 32 * 4
         XCTAssertEqual(budget.bytesPerGeneratedToken(context: 10, sequences: 2), weights / 2 + own)
+        // A half cache reads half the bytes per position.
+        XCTAssertEqual(budget.bytesPerGeneratedToken(context: 10, sequences: 2, cacheType: .f16), weights / 2 + 128 * 10 + 32 * 4)
         // A generated token at 10 positions: every layer attends all 10, and the output matrix is
         // its own (a prompt token but the last shares it).
         XCTAssertEqual(budget.multiplyAddsPerGeneratedToken(context: 10), 18_432 + 2 * 10 * 64 + 264 * 32)
