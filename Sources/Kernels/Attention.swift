@@ -31,19 +31,9 @@ public enum Attention {
                                   keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,
                                   valueSize: Int, first: [Int], last: [Int], scale: Float,
                                   into out: UnsafeMutablePointer<Float>, outRowStride: Int) {
-        precondition(first.count == rows && last.count == rows && zip(first, last).allSatisfy { 0 <= $0 && $0 <= $1 }
-                     && MemoryLayout<Int>.size == MemoryLayout<Int64>.size)
-        // Int is the kernel's int64_t here: the spans go to it as they are, not copied per call
-        // (this runs for every head of every layer of every token).
-        let done = first.withUnsafeBufferPointer { firsts in
-            last.withUnsafeBufferPointer { lasts in
-                firsts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { f in
-                    lasts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { l in
-                        hk_attend_rows(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
-                                       keyStride, valueStride, Int64(valueSize), f, l, scale, out, outRowStride)
-                    }
-                }
-            }
+        let done = withSpans(first, last, rows: rows) { f, l in
+            hk_attend_rows(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
+                           keyStride, valueStride, Int64(valueSize), f, l, scale, out, outRowStride)
         }
         if done == 0 {
             for r in 0..<rows {
@@ -61,17 +51,9 @@ public enum Attention {
                                   halfKeys keys: UnsafePointer<UInt16>, keyStride: Int, halfValues values: UnsafePointer<UInt16>,
                                   valueStride: Int, valueSize: Int, first: [Int], last: [Int], scale: Float,
                                   into out: UnsafeMutablePointer<Float>, outRowStride: Int) {
-        precondition(first.count == rows && last.count == rows && zip(first, last).allSatisfy { 0 <= $0 && $0 <= $1 }
-                     && MemoryLayout<Int>.size == MemoryLayout<Int64>.size)
-        let done = first.withUnsafeBufferPointer { firsts in
-            last.withUnsafeBufferPointer { lasts in
-                firsts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { f in
-                    lasts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { l in
-                        hk_attend_rows_f16(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
-                                           keyStride, valueStride, Int64(valueSize), f, l, scale, out, outRowStride)
-                    }
-                }
-            }
+        let done = withSpans(first, last, rows: rows) { f, l in
+            hk_attend_rows_f16(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
+                               keyStride, valueStride, Int64(valueSize), f, l, scale, out, outRowStride)
         }
         guard done == 0 else { return }
         // Only when the kernel's scratch memory could not be had: the rows' spans widened here,
@@ -87,6 +69,22 @@ public enum Attention {
             attendScalar(query: query + r * queryRowStride, group: group, headSize: headSize, keys: k, keyStride: headSize,
                          values: v, valueStride: valueSize, valueSize: valueSize, positions: 0...(span.count - 1),
                          scale: scale, into: out + r * outRowStride)
+        }
+    }
+
+    /// The rows' spans checked and handed to a kernel as its int64_t arrays. Int is int64_t here, so
+    /// they go as they are, not copied per call (this runs for every head of every layer of every
+    /// token).
+    private static func withSpans(_ first: [Int], _ last: [Int], rows: Int,
+                                  _ body: (UnsafePointer<Int64>, UnsafePointer<Int64>) -> Int32) -> Int32 {
+        precondition(first.count == rows && last.count == rows && zip(first, last).allSatisfy { 0 <= $0 && $0 <= $1 }
+                     && MemoryLayout<Int>.size == MemoryLayout<Int64>.size)
+        return first.withUnsafeBufferPointer { firsts in
+            last.withUnsafeBufferPointer { lasts in
+                firsts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { f in
+                    lasts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: rows) { l in body(f, l) }
+                }
+            }
         }
     }
 
