@@ -578,7 +578,7 @@ def main():
     parser.add_argument("--llama-bench", metavar="PATH",
                         help="a native llama-bench binary for llama.cpp's side (default: llama-cpp-python)")
     parser.add_argument("--batch-size", type=int, help="Hearth's prompt chunk (default: the engine's)")
-    parser.add_argument("--cache-type", choices=["f32", "f16"], help="Hearth's KV cache (default: f32; llama.cpp's is f16)")
+    parser.add_argument("--cache-type", choices=["f32", "f16", "q8_0"], help="Hearth's KV cache (default: f32; llama.cpp's is f16)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--hearth", default=str(ROOT / ".build/release/hearth"), help="the hearth executable")
     parser.add_argument("--markdown", action="store_true", help="markdown tables for docs/BENCHMARKS.md")

@@ -29,12 +29,25 @@ static void softmax_in_place(float *s, int64_t count) {
     for (int64_t j = 0; j < count; ++j) s[j] *= inverse;
 }
 
-// Element i of a cached key or value row: Float32, or binary16 widened exactly (a half cache).
-static inline float kv_at(const void *base, size_t i, const int f16) {
-    return f16 ? hk_h2f(((const hk_half *)base)[i]) : ((const float *)base)[i];
+// How the cache holds keys and values. Float32 and binary16 rows are `stride` elements apart;
+// Q8_0 rows are `stride` bytes apart, each head's elements in blocks of 32 (the last one shorter
+// when the head is: only in tests' tiny models), starting at the head's first block.
+typedef enum { KV_F32 = 0, KV_F16 = 1, KV_Q8_0 = 2 } kv_format;
+
+// Element i of position j's cached row, widened exactly: binary16 to float, Q8_0 as d·q (an
+// 11-bit d times a 7-bit q is exact in float).
+static inline float kv_at(const void *base, size_t stride, int64_t j, int64_t i, const kv_format format) {
+    switch (format) {
+    case KV_F32: return ((const float *)base)[(size_t)j * stride + (size_t)i];
+    case KV_F16: return hk_h2f(((const hk_half *)base)[(size_t)j * stride + (size_t)i]);
+    default: {
+        const hk_block_q8_0 *block = (const hk_block_q8_0 *)((const uint8_t *)base + (size_t)j * stride) + i / HK_QK;
+        return hk_load_h2f(&block->d) * (float)block->qs[i % HK_QK];
+    }
+    }
 }
 
-static void attend_portable(const float *q, int group, int64_t head_size, const void *keys, const void *values, const int f16,
+static void attend_portable(const float *q, int group, int64_t head_size, const void *keys, const void *values, const kv_format format,
                             size_t key_stride, size_t value_stride, int64_t value_size, int64_t first, int64_t last, float scale,
                             float *scores, float *out) {
     const int64_t span = last - first + 1;
@@ -43,7 +56,7 @@ static void attend_portable(const float *q, int group, int64_t head_size, const 
         const float *qg = q + (size_t)g * (size_t)head_size;
         for (int64_t j = first; j <= last; ++j) {
             float dot = 0;
-            for (int64_t i = 0; i < head_size; ++i) dot += qg[i] * kv_at(keys, (size_t)j * key_stride + (size_t)i, f16);
+            for (int64_t i = 0; i < head_size; ++i) dot += qg[i] * kv_at(keys, key_stride, j, i, format);
             s[j - first] = dot * scale;
         }
         softmax_in_place(s, span);
@@ -51,7 +64,7 @@ static void attend_portable(const float *q, int group, int64_t head_size, const 
         for (int64_t i = 0; i < value_size; ++i) o[i] = 0;
         for (int64_t j = first; j <= last; ++j) {
             const float p = s[j - first];
-            for (int64_t i = 0; i < value_size; ++i) o[i] += p * kv_at(values, (size_t)j * value_stride + (size_t)i, f16);
+            for (int64_t i = 0; i < value_size; ++i) o[i] += p * kv_at(values, value_stride, j, i, format);
         }
     }
 }
@@ -198,16 +211,32 @@ static inline int64_t tile_positions(int64_t row_floats) {
     return n < 8 ? 8 : n;
 }
 
-// A half cache's tile, positions t0...t1 of rows `size` elements long (`stride` apart), widened
-// exactly into `out` (`size` floats apart): converted once per tile, then read by every row and head
-// of the block as a Float32 tile would be.
-static void widen_tile(const hk_half *base, size_t stride, int64_t size, int64_t t0, int64_t t1, float *out) {
+// A half or Q8_0 cache's tile, positions t0...t1 of rows `size` elements long (`stride` apart),
+// widened exactly into `out` (`size` floats apart): converted once per tile, then read by every row
+// and head of the block as a Float32 tile would be.
+static void widen_tile(const void *base, const kv_format format, size_t stride, int64_t size, int64_t t0, int64_t t1, float *out) {
     for (int64_t j = t0; j <= t1; ++j) {
-        const hk_half *row = base + (size_t)j * stride;
         float *o = out + (size_t)(j - t0) * (size_t)size;
-        int64_t i = 0;
-        for (; i + 8 <= size; i += 8) _mm256_storeu_ps(o + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + i))));
-        for (; i < size; ++i) o[i] = hk_h2f(row[i]);
+        if (format == KV_F16) {
+            const hk_half *row = (const hk_half *)base + (size_t)j * stride;
+            int64_t i = 0;
+            for (; i + 8 <= size; i += 8) _mm256_storeu_ps(o + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + i))));
+            for (; i < size; ++i) o[i] = hk_h2f(row[i]);
+            continue;
+        }
+        const hk_block_q8_0 *blocks = (const hk_block_q8_0 *)((const uint8_t *)base + (size_t)j * stride);
+        for (int64_t b = 0; b * HK_QK < size; ++b) {
+            const float d = hk_load_h2f(&blocks[b].d);
+            const __m256 d8 = _mm256_set1_ps(d);
+            const int64_t n = size - b * HK_QK < HK_QK ? size - b * HK_QK : HK_QK;
+            float *ob = o + b * HK_QK;
+            int64_t i = 0;
+            for (; i + 8 <= n; i += 8) {
+                const __m128i q = _mm_loadl_epi64((const __m128i *)(blocks[b].qs + i));
+                _mm256_storeu_ps(ob + i, _mm256_mul_ps(d8, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q))));
+            }
+            for (; i < n; ++i) ob[i] = d * (float)blocks[b].qs[i];
+        }
     }
 }
 
@@ -222,10 +251,11 @@ static inline int clip_to_row(int64_t t0, int64_t t1, int64_t first, int64_t las
 // key/value head, row r over positions first[r]...last[r]. Keys and values are read in tiles, each
 // tile once for all rows and heads of the block (a row alone read every cached key and value
 // once per row, from L3 at long contexts: a 512-token prompt after 4,096 cached tokens moved some
-// 100 GB). Each row's result is the same float for float as with rows = 1. With a half cache
-// (`widened` not NULL, room for a tile of keys or of values), each tile is widened into it first.
+// 100 GB). Each row's result is the same float for float as with rows = 1. With a half or Q8_0
+// cache (`widened` not NULL, room for a tile of keys or of values), each tile is widened into it first.
 static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int group, int64_t head_size,
-                             const void *keys, const void *values, float *widened, size_t key_stride, size_t value_stride,
+                             const void *keys, const void *values, const kv_format format, float *widened,
+                             size_t key_stride, size_t value_stride,
                              int64_t value_size, const int64_t *first, const int64_t *last, float scale,
                              float *scores, size_t span_capacity, float *out, size_t out_stride) {
     int64_t low = first[0], high = last[0];
@@ -240,7 +270,7 @@ static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int grou
         // The tile's keys, and where position t0 sits in them.
         const float *tile = widened ? widened : (const float *)keys + (size_t)t0 * key_stride;
         const size_t stride = widened ? (size_t)head_size : key_stride;
-        if (widened) widen_tile(keys, key_stride, head_size, t0, t1, widened);
+        if (widened) widen_tile(keys, format, key_stride, head_size, t0, t1, widened);
         for (int r = 0; r < rows; ++r) {
             int64_t from, to;
             if (!clip_to_row(t0, t1, first[r], last[r], &from, &to)) continue;
@@ -261,7 +291,7 @@ static void attend_rows_avx2(const float *q, size_t q_stride, int rows, int grou
         const int64_t t1 = t0 + value_tile - 1 < high ? t0 + value_tile - 1 : high;
         const float *tile = widened ? widened : (const float *)values + (size_t)t0 * value_stride;
         const size_t stride = widened ? (size_t)value_size : value_stride;
-        if (widened) widen_tile(values, value_stride, value_size, t0, t1, widened);
+        if (widened) widen_tile(values, format, value_stride, value_size, t0, t1, widened);
         for (int r = 0; r < rows; ++r) {
             int64_t from, to;
             if (!clip_to_row(t0, t1, first[r], last[r], &from, &to)) continue;
@@ -284,7 +314,7 @@ static void f32_to_f16_avx2(const float *x, hk_half *out, int64_t n) {
 #endif
 
 static int attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const void *keys,
-                       const void *values, const int f16, size_t key_stride, size_t value_stride, int64_t value_size,
+                       const void *values, const kv_format format, size_t key_stride, size_t value_stride, int64_t value_size,
                        const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
     if (rows <= 0 || group <= 0) return 0;
     size_t span_capacity = 0;
@@ -298,18 +328,18 @@ static int attend_rows(const float *q, size_t q_stride, int rows, int group, int
 #if HK_X86
     if (hk_active_level() >= HK_LEVEL_AVX2) {
         float *widened = NULL;
-        if (f16) {
+        if (format != KV_F32) {
             const int64_t key_floats = tile_positions(head_size) * head_size, value_floats = tile_positions(value_size) * value_size;
             widened = hk_thread_scratch(4, (size_t)(key_floats > value_floats ? key_floats : value_floats) * sizeof(float));
             if (!widened) return 0;
         }
-        attend_rows_avx2(q, q_stride, rows, group, head_size, keys, values, widened, key_stride, value_stride, value_size,
+        attend_rows_avx2(q, q_stride, rows, group, head_size, keys, values, format, widened, key_stride, value_stride, value_size,
                          first, last, scale, scores, span_capacity, out, out_stride);
         return 1;
     }
 #endif
     for (int r = 0; r < rows; ++r)
-        attend_portable(q + (size_t)r * q_stride, group, head_size, keys, values, f16, key_stride, value_stride, value_size,
+        attend_portable(q + (size_t)r * q_stride, group, head_size, keys, values, format, key_stride, value_stride, value_size,
                         first[r], last[r], scale, scores, out + (size_t)r * out_stride);
     return 1;
 }
@@ -317,15 +347,45 @@ static int attend_rows(const float *q, size_t q_stride, int rows, int group, int
 int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const float *keys,
                    const float *values, size_t key_stride, size_t value_stride, int64_t value_size,
                    const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
-    return attend_rows(q, q_stride, rows, group, head_size, keys, values, 0, key_stride, value_stride, value_size,
+    return attend_rows(q, q_stride, rows, group, head_size, keys, values, KV_F32, key_stride, value_stride, value_size,
                        first, last, scale, out, out_stride);
 }
 
 int hk_attend_rows_f16(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const uint16_t *keys,
                        const uint16_t *values, size_t key_stride, size_t value_stride, int64_t value_size,
                        const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
-    return attend_rows(q, q_stride, rows, group, head_size, keys, values, 1, key_stride, value_stride, value_size,
+    return attend_rows(q, q_stride, rows, group, head_size, keys, values, KV_F16, key_stride, value_stride, value_size,
                        first, last, scale, out, out_stride);
+}
+
+int hk_attend_rows_q8_0(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const void *keys,
+                        const void *values, size_t key_row_bytes, size_t value_row_bytes, int64_t value_size,
+                        const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride) {
+    return attend_rows(q, q_stride, rows, group, head_size, keys, values, KV_Q8_0, key_row_bytes, value_row_bytes, value_size,
+                       first, last, scale, out, out_stride);
+}
+
+void hk_quantize_kv_q8_0(const float *x, int64_t heads, int64_t head_size, void *out) {
+    const int64_t whole = head_size / HK_QK, blocks = (head_size + HK_QK - 1) / HK_QK;
+    hk_block_q8_0 *y = out;
+    for (int64_t h = 0; h < heads; ++h, x += head_size, y += blocks) {
+        if (whole > 0) hk_quantize_q8_0(x, y, whole * HK_QK);
+        const int64_t tail = head_size - whole * HK_QK;
+        if (tail == 0) continue;
+        // A head shorter than a block, or not a multiple of one: the last block's rule over its
+        // `tail` elements (the rest of its qs zero).
+        const float *t = x + whole * HK_QK;
+        float amax = 0.0f;
+        for (int64_t i = 0; i < tail; ++i) amax = fabsf(t[i]) > amax ? fabsf(t[i]) : amax;
+        const float d = amax / 127.0f, id = d != 0.0f ? 1.0f / d : 0.0f;
+        hk_block_q8_0 *b = y + whole;
+        const hk_half dh = hk_f2h(d);
+        memcpy(&b->d, &dh, sizeof dh);
+        for (int64_t i = 0; i < HK_QK; ++i) {
+            const float r = i < tail ? roundf(t[i] * id) : 0.0f;
+            b->qs[i] = (r >= -128.0f && r <= 127.0f) ? (int8_t)r : 0;
+        }
+    }
 }
 
 void hk_f32_to_f16(const float *x, uint16_t *out, int64_t n) {

@@ -56,15 +56,43 @@ public enum Attention {
                                keyStride, valueStride, Int64(valueSize), f, l, scale, out, outRowStride)
         }
         guard done == 0 else { return }
-        // Only when the kernel's scratch memory could not be had: the rows' spans widened here,
-        // then the Float32 twin.
+        attendWidened(query: query, queryRowStride: queryRowStride, rows: rows, group: group, headSize: headSize,
+                      key: { j, c in Half.toFloat(keys[j * keyStride + c]) },
+                      value: { j, c in Half.toFloat(values[j * valueStride + c]) },
+                      valueSize: valueSize, first: first, last: last, scale: scale, into: out, outRowStride: outRowStride)
+    }
+
+    /// `attendRows` over a Q8_0 cache (`Q8_0Rows`): position j's keys for this head start at
+    /// `keys + j·keyRowBytes` (values likewise). Each element is widened exactly (d·q), so every
+    /// row's output is bit for bit `attendRows` over a Float32 cache holding the dequantized values.
+    public static func attendRows(query: UnsafePointer<Float>, queryRowStride: Int, rows: Int, group: Int, headSize: Int,
+                                  q8Keys keys: UnsafeRawPointer, keyRowBytes: Int, q8Values values: UnsafeRawPointer,
+                                  valueRowBytes: Int, valueSize: Int, first: [Int], last: [Int], scale: Float,
+                                  into out: UnsafeMutablePointer<Float>, outRowStride: Int) {
+        let done = withSpans(first, last, rows: rows) { f, l in
+            hk_attend_rows_q8_0(query, queryRowStride, Int32(rows), Int32(group), Int64(headSize), keys, values,
+                                keyRowBytes, valueRowBytes, Int64(valueSize), f, l, scale, out, outRowStride)
+        }
+        guard done == 0 else { return }
+        attendWidened(query: query, queryRowStride: queryRowStride, rows: rows, group: group, headSize: headSize,
+                      key: { j, c in Q8_0Rows.element(keys + j * keyRowBytes, c) },
+                      value: { j, c in Q8_0Rows.element(values + j * valueRowBytes, c) },
+                      valueSize: valueSize, first: first, last: last, scale: scale, into: out, outRowStride: outRowStride)
+    }
+
+    /// Only when a kernel's scratch memory could not be had: each row's span widened here
+    /// (`key(j, c)`: element c of position j's key), then the Float32 twin.
+    private static func attendWidened(query: UnsafePointer<Float>, queryRowStride: Int, rows: Int, group: Int, headSize: Int,
+                                      key: (Int, Int) -> Float, value: (Int, Int) -> Float, valueSize: Int,
+                                      first: [Int], last: [Int], scale: Float,
+                                      into out: UnsafeMutablePointer<Float>, outRowStride: Int) {
         for r in 0..<rows {
             let span = first[r]...last[r]
             var k = [Float](repeating: 0, count: span.count * headSize)
             var v = [Float](repeating: 0, count: span.count * valueSize)
             for (i, j) in span.enumerated() {
-                for c in 0..<headSize { k[i * headSize + c] = Half.toFloat(keys[j * keyStride + c]) }
-                for c in 0..<valueSize { v[i * valueSize + c] = Half.toFloat(values[j * valueStride + c]) }
+                for c in 0..<headSize { k[i * headSize + c] = key(j, c) }
+                for c in 0..<valueSize { v[i * valueSize + c] = value(j, c) }
             }
             attendScalar(query: query + r * queryRowStride, group: group, headSize: headSize, keys: k, keyStride: headSize,
                          values: v, valueStride: valueSize, valueSize: valueSize, positions: 0...(span.count - 1),

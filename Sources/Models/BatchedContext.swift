@@ -57,8 +57,13 @@ public final class BatchedContext {
 
     /// Drops `sequence`'s positions from `position` on (0 forgets it).
     public func truncate(sequence: Int, to position: Int) {
-        caches[sequence].position = min(max(0, position), caches[sequence].position)
+        caches[sequence].truncate(to: position)
     }
+
+    /// Bytes of memory the sequences' KV caches hold now: pages are backed as positions are written
+    /// and handed back when a sequence is truncated. Safe to read from any thread (it asks the
+    /// operating system, and changes nothing).
+    public var residentCacheBytes: Int { caches.reduce(0) { $0 + $1.residentBytes } }
 
     /// Makes `sequence` hold the first `length` positions of `source` (a prompt prefix they share),
     /// so it need not compute them again. The copy is exact: what follows computes as it would

@@ -69,7 +69,7 @@ final class ForwardPass {
         while start < rows.count {
             let range = start..<min(start + batchSize, rows.count)
             forward(rows, range)
-            for row in range { rows.caches[row].position = max(rows.caches[row].position, rows.positions[row] + 1) }
+            for row in range { rows.caches[row].advance(to: max(rows.caches[row].position, rows.positions[row] + 1)) }
             let logitRows = range.filter { rows.wantsLogits[$0] }.map { $0 - start }
             if !logitRows.isEmpty {
                 logits.withUnsafeMutableBufferPointer { out in
@@ -283,21 +283,25 @@ final class ForwardPass {
             let t0 = rows.lowerBound, cache = caches[t0]
             let last = rows.map { positions[$0] }
             let first = last.map { pos in window.map { max(0, pos - $0 + 1) } ?? 0 }
+            let query = s.query + t0 * qd + head * hs, into = out + t0 * outDim + head * vs
+            let keys = cache.keys[layer] + kvHead * cache.keyHeadBytes
+            let values = cache.values[layer] + kvHead * cache.valueHeadBytes
             switch cache.type {
             case .f32:
-                Attention.attendRows(query: s.query + t0 * qd + head * hs, queryRowStride: qd, rows: rows.count,
-                                     group: headsPerTask, headSize: hs,
-                                     keys: cache.keys[layer].assumingMemoryBound(to: Float.self) + kvHead * hs, keyStride: kd,
-                                     values: cache.values[layer].assumingMemoryBound(to: Float.self) + kvHead * vs, valueStride: vd,
-                                     valueSize: vs, first: first, last: last, scale: scale,
-                                     into: out + t0 * outDim + head * vs, outRowStride: outDim)
+                Attention.attendRows(query: query, queryRowStride: qd, rows: rows.count, group: headsPerTask, headSize: hs,
+                                     keys: keys.assumingMemoryBound(to: Float.self), keyStride: kd,
+                                     values: values.assumingMemoryBound(to: Float.self), valueStride: vd,
+                                     valueSize: vs, first: first, last: last, scale: scale, into: into, outRowStride: outDim)
             case .f16:
-                Attention.attendRows(query: s.query + t0 * qd + head * hs, queryRowStride: qd, rows: rows.count,
-                                     group: headsPerTask, headSize: hs,
-                                     halfKeys: cache.keys[layer].assumingMemoryBound(to: UInt16.self) + kvHead * hs, keyStride: kd,
-                                     halfValues: cache.values[layer].assumingMemoryBound(to: UInt16.self) + kvHead * vs, valueStride: vd,
-                                     valueSize: vs, first: first, last: last, scale: scale,
-                                     into: out + t0 * outDim + head * vs, outRowStride: outDim)
+                Attention.attendRows(query: query, queryRowStride: qd, rows: rows.count, group: headsPerTask, headSize: hs,
+                                     halfKeys: keys.assumingMemoryBound(to: UInt16.self), keyStride: kd,
+                                     halfValues: values.assumingMemoryBound(to: UInt16.self), valueStride: vd,
+                                     valueSize: vs, first: first, last: last, scale: scale, into: into, outRowStride: outDim)
+            case .q8_0:
+                Attention.attendRows(query: query, queryRowStride: qd, rows: rows.count, group: headsPerTask, headSize: hs,
+                                     q8Keys: UnsafeRawPointer(keys), keyRowBytes: cache.keyRowBytes,
+                                     q8Values: UnsafeRawPointer(values), valueRowBytes: cache.valueRowBytes,
+                                     valueSize: vs, first: first, last: last, scale: scale, into: into, outRowStride: outDim)
             }
         }
     }

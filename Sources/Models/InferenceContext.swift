@@ -27,11 +27,11 @@ public final class InferenceContext {
     }
 
     /// Forgets the sequence; the next token is at position 0.
-    public func reset() { cache.position = 0 }
+    public func reset() { cache.truncate(to: 0) }
 
     /// Drops cached positions from `newPosition` on (for reusing a shared prefix).
     public func truncate(to newPosition: Int) {
-        cache.position = min(max(0, newPosition), cache.position)
+        cache.truncate(to: newPosition)
     }
 
     /// Feeds `tokens` at the current position and returns the logits of the last one (vocabulary).

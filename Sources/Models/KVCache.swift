@@ -1,5 +1,12 @@
 import Foundation
 import Kernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How a KV cache stores keys and values.
 public enum KVCacheType: String, CaseIterable, Sendable {
@@ -10,57 +17,99 @@ public enum KVCacheType: String, CaseIterable, Sendable {
     /// per cached position. Attention widens each value exactly, so it computes what a Float32
     /// cache holding the same rounded values would.
     case f16
+    /// ggml's Q8_0 (32 signed bytes and a binary16 scale per block of a head), as llama.cpp's
+    /// `--cache-type-k/-v q8_0`: about a quarter of the memory. Attention widens each value exactly
+    /// (d·q), so it computes what a Float32 cache holding the dequantized values would; the cost is
+    /// the quantization itself (docs/ACCURACY.md measures it against fp64).
+    case q8_0
 
-    public var bytesPerElement: Int {
+    /// Bytes of one position's row of `heads` heads of `headSize` elements.
+    public func rowBytes(heads: Int, headSize: Int) -> Int {
         switch self {
-        case .f32: return 4
-        case .f16: return 2
+        case .f32: return heads * headSize * MemoryLayout<Float>.size
+        case .f16: return heads * headSize * MemoryLayout<UInt16>.size
+        case .q8_0: return heads * Q8_0Rows.headBytes(headSize: headSize)
         }
+    }
+
+    /// Bytes one position takes in a cache of `config`'s model: keys and values of every layer.
+    public func bytesPerPosition(_ config: ModelConfig) -> Int {
+        config.blockCount * (rowBytes(heads: config.headCountKV, headSize: config.headSize)
+                             + rowBytes(heads: config.headCountKV, headSize: config.valueHeadSize))
     }
 }
 
 /// One sequence's keys and values for every layer, and how many positions hold them.
 ///
-/// The buffers are allocated for the whole context at once; the operating system only backs the
-/// pages a sequence actually writes.
+/// Each layer's keys and values are mapped for the whole context at once but take memory only as
+/// they are written: the operating system backs a page when it is first touched, and `truncate`
+/// hands back the pages past the positions kept. So a cache holds memory for the tokens it holds,
+/// not for its context length (`--parallel 16 --ctx-size 32768` starts small).
 final class KVCache {
     let type: KVCacheType
     let contextLength: Int
-    let keyDimension: Int
-    let valueDimension: Int
-    let keys: [UnsafeMutableRawPointer]       // per layer (contextLength × keyDimension elements)
-    let values: [UnsafeMutableRawPointer]     // per layer (contextLength × valueDimension elements)
+    let heads: Int
+    let headSize: Int
+    let valueHeadSize: Int
+    /// Bytes of one position's keys (values) in one layer, and of one head's part of them.
+    let keyRowBytes: Int, valueRowBytes: Int
+    let keyHeadBytes: Int, valueHeadBytes: Int
+    private let keyPages: [CachePages]       // per layer: contextLength rows of keyRowBytes
+    private let valuePages: [CachePages]     // per layer: contextLength rows of valueRowBytes
+    let keys: [UnsafeMutableRawPointer]
+    let values: [UnsafeMutableRawPointer]
     /// Positions 0..<position hold the sequence's keys and values.
-    var position = 0
+    private(set) var position = 0
 
     init(config: ModelConfig, contextLength: Int, type: KVCacheType = .f32) {
         self.type = type
         self.contextLength = contextLength
-        keyDimension = config.keyValueDimension
-        valueDimension = config.valueDimension
-        let size = type.bytesPerElement
-        keys = (0..<config.blockCount).map { _ in
-            .allocate(byteCount: max(1, contextLength * config.keyValueDimension * size), alignment: 64)
-        }
-        values = (0..<config.blockCount).map { _ in
-            .allocate(byteCount: max(1, contextLength * config.valueDimension * size), alignment: 64)
+        heads = config.headCountKV
+        headSize = config.headSize
+        valueHeadSize = config.valueHeadSize
+        keyRowBytes = type.rowBytes(heads: heads, headSize: headSize)
+        valueRowBytes = type.rowBytes(heads: heads, headSize: valueHeadSize)
+        keyHeadBytes = type.rowBytes(heads: 1, headSize: headSize)
+        valueHeadBytes = type.rowBytes(heads: 1, headSize: valueHeadSize)
+        let (k, v) = (keyRowBytes, valueRowBytes)
+        keyPages = (0..<config.blockCount).map { _ in CachePages(byteCount: contextLength * k) }
+        valuePages = (0..<config.blockCount).map { _ in CachePages(byteCount: contextLength * v) }
+        keys = keyPages.map(\.base)
+        values = valuePages.map(\.base)
+    }
+
+    /// Ends the sequence after `newPosition` positions (none past the current end) and returns the
+    /// whole pages past them to the operating system.
+    func truncate(to newPosition: Int) {
+        position = min(max(0, newPosition), position)
+        for layer in keyPages.indices {
+            keyPages[layer].release(from: position * keyRowBytes)
+            valuePages[layer].release(from: position * valueRowBytes)
         }
     }
 
-    deinit {
-        keys.forEach { $0.deallocate() }
-        values.forEach { $0.deallocate() }
+    /// Marks positions up to `newPosition` as holding keys and values (after storing them).
+    func advance(to newPosition: Int) {
+        precondition(newPosition >= position && newPosition <= contextLength)
+        position = newPosition
     }
+
+    /// Bytes of the cache the operating system backs now (resident pages), for tests and reports.
+    var residentBytes: Int { (keyPages + valuePages).reduce(0) { $0 + $1.residentBytes } }
 
     /// Stores one position's key and value of `layer` (in the cache's type).
     func store(layer: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
+        let k = keys[layer] + position * keyRowBytes, v = values[layer] + position * valueRowBytes
         switch type {
         case .f32:
-            (keys[layer].assumingMemoryBound(to: Float.self) + position * keyDimension).update(from: key, count: keyDimension)
-            (values[layer].assumingMemoryBound(to: Float.self) + position * valueDimension).update(from: value, count: valueDimension)
+            k.assumingMemoryBound(to: Float.self).update(from: key, count: heads * headSize)
+            v.assumingMemoryBound(to: Float.self).update(from: value, count: heads * valueHeadSize)
         case .f16:
-            Half.round(key, count: keyDimension, into: keys[layer].assumingMemoryBound(to: UInt16.self) + position * keyDimension)
-            Half.round(value, count: valueDimension, into: values[layer].assumingMemoryBound(to: UInt16.self) + position * valueDimension)
+            Half.round(key, count: heads * headSize, into: k.assumingMemoryBound(to: UInt16.self))
+            Half.round(value, count: heads * valueHeadSize, into: v.assumingMemoryBound(to: UInt16.self))
+        case .q8_0:
+            Q8_0Rows.quantize(key, heads: heads, headSize: headSize, into: k)
+            Q8_0Rows.quantize(value, heads: heads, headSize: valueHeadSize, into: v)
         }
     }
 
@@ -69,12 +118,68 @@ final class KVCache {
     func copy(from source: KVCache, positions: Range<Int>) {
         precondition(positions.upperBound <= source.position && positions.upperBound <= contextLength
                      && positions.lowerBound <= position && source.type == type)
-        let size = type.bytesPerElement
-        let k = positions.lowerBound * keyDimension * size, v = positions.lowerBound * valueDimension * size
+        let k = positions.lowerBound * keyRowBytes, v = positions.lowerBound * valueRowBytes
         for layer in keys.indices {
-            (keys[layer] + k).copyMemory(from: source.keys[layer] + k, byteCount: positions.count * keyDimension * size)
-            (values[layer] + v).copyMemory(from: source.values[layer] + v, byteCount: positions.count * valueDimension * size)
+            (keys[layer] + k).copyMemory(from: source.keys[layer] + k, byteCount: positions.count * keyRowBytes)
+            (values[layer] + v).copyMemory(from: source.values[layer] + v, byteCount: positions.count * valueRowBytes)
         }
         position = positions.upperBound
+    }
+}
+
+/// Anonymous memory mapped up front and backed page by page as it is written; pages can be handed
+/// back. Reserving no swap for the whole mapping (MAP_NORESERVE) is what lets sixteen 32k-token
+/// caches be mapped on a machine that could not hold them all filled.
+final class CachePages {
+    let base: UnsafeMutableRawPointer
+    let byteCount: Int
+    private let isMapped: Bool
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    init(byteCount requested: Int) {
+        byteCount = max(1, requested)
+        #if canImport(Glibc) || canImport(Musl)
+        let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
+        #else
+        let flags = MAP_PRIVATE | MAP_ANON
+        #endif
+        if let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, flags, -1, 0),
+           address != UnsafeMutableRawPointer(bitPattern: -1) {
+            base = address
+            isMapped = true
+        } else {
+            // No mapping to be had: ordinary memory, never handed back early.
+            base = .allocate(byteCount: byteCount, alignment: 64)
+            isMapped = false
+        }
+    }
+
+    deinit {
+        if isMapped { munmap(base, byteCount) } else { base.deallocate() }
+    }
+
+    /// Hands back every whole page from byte `offset` on; they read as zeros if touched again.
+    func release(from offset: Int) {
+        guard isMapped else { return }
+        let start = (max(0, offset) + Self.pageSize - 1) / Self.pageSize * Self.pageSize
+        guard start < byteCount else { return }
+        #if canImport(Glibc) || canImport(Musl)
+        _ = madvise(base + start, byteCount - start, MADV_DONTNEED)
+        #else
+        _ = madvise(base + start, byteCount - start, MADV_FREE)
+        #endif
+    }
+
+    /// Bytes in pages the operating system backs now.
+    var residentBytes: Int {
+        guard isMapped else { return byteCount }
+        let pages = (byteCount + Self.pageSize - 1) / Self.pageSize
+        var vector = [UInt8](repeating: 0, count: pages)
+        #if canImport(Glibc) || canImport(Musl)
+        guard mincore(base, byteCount, &vector) == 0 else { return byteCount }
+        #else
+        guard vector.withUnsafeMutableBufferPointer({ mincore(base, byteCount, UnsafeMutablePointer<CChar>(OpaquePointer($0.baseAddress!))) }) == 0 else { return byteCount }
+        #endif
+        return vector.reduce(0) { $0 + Int($1 & 1) } * Self.pageSize
     }
 }

@@ -50,7 +50,7 @@ public struct ModelBudget: Sendable {
     /// each sequence's own cache and embedding row.
     public func bytesPerGeneratedToken(context: Double, sequences: Int = 1, cacheType: KVCacheType = .f32) -> Double {
         let shared = Double(blockMatrixBytes + outputBytes)
-        let cachePerPosition = Double(keyValueBytesPerPosition / MemoryLayout<Float>.size * cacheType.bytesPerElement)
+        let cachePerPosition = Double(cacheType.bytesPerPosition(config))
         let own = cachePerPosition * context + Double(embeddingRowBytes)
         return shared / Double(max(1, sequences)) + own
     }

@@ -103,6 +103,10 @@ public final class ServerMetrics: @unchecked Sendable {
         perModel("hearth_queue_depth", "gauge", "Generations waiting for a slot.") { $0.executor.queueDepth }
         perModel("hearth_active_slots", "gauge", "Generations running now.") { $0.executor.activeCount }
         perModel("hearth_slots", "gauge", "Generations that can run at once.") { $0.executor.slotCount }
+        perModel("hearth_kv_cache_resident_bytes", "gauge",
+                 "Memory the KV caches hold now: pages written by sequences, running or kept for prefix reuse.") {
+            $0.executor.residentCacheBytes
+        }
         perModel("hearth_forward_passes_total", "counter", "Forward passes run; rows over passes is the batch sequences shared.") {
             work[$0.id]?.passes ?? 0
         }

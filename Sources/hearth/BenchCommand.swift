@@ -22,8 +22,8 @@ struct Bench: ParsableCommand {
         (operands in cache) are measured at each thread count, and each pp test's multiply-adds per \
         second and tg test's bytes read per second are shown as a fraction of them. Each tgNxP test \
         is also set against the longest pp test at the same threads and depth in multiply-adds per \
-        second (a generated token multiplies the output matrix too). --cache-type f16 stores the KV \
-        cache in binary16. Token ids are random, valid and seeded. Each test \
+        second (a generated token multiplies the output matrix too). --cache-type f16 or q8_0 stores \
+        the KV cache in binary16 or 8-bit blocks. Token ids are random, valid and seeded. Each test \
         runs once to warm up, then --repetitions times; the table shows the median tokens/s and the \
         sample standard deviation. Load time excludes downloading a catalog model; peak memory is the \
         process's VmHWM (resident pages, memory-mapped weights included).

@@ -78,5 +78,5 @@ struct ContextFlags: ParsableArguments {
 
 extension KVCacheType: ExpressibleByArgument {
     /// The --cache-type help, one text for every command that takes it.
-    static let help = ArgumentHelp("How the KV cache stores keys and values: f32 (default, as computed) or f16 (half the memory; each key and value rounded to binary16, as llama.cpp stores them by default).")
+    static let help = ArgumentHelp("How the KV cache stores keys and values: f32 (default, as computed) f16 (half the memory; each key and value rounded to binary16, as llama.cpp stores them by default) or q8_0 (about a quarter; 8-bit blocks of 32 per head, as llama.cpp's q8_0 cache). Memory is taken as positions are written, not for the whole context.")
 }

@@ -134,6 +134,76 @@ final class AttentionTests: XCTestCase {
         }
     }
 
+    /// A Q8_0 cache: each head quantized by ggml's reference rule (full blocks byte for byte the
+    /// activation quantizer's), each element within half a step of its value (and d's rounding), and attention over it
+    /// bit for bit attention over a Float32 cache of the dequantized values (computed here by hand
+    /// from the bytes), at every level. Rows at odd byte offsets; heads that are not a multiple of 32.
+    func testQ8_0CacheIsTheFloatCacheOfItsDequantizedValues() throws {
+        var rng = TestRandom(seed: 61)
+        let shapes: [(group: Int, headSize: Int, valueSize: Int)] = [(7, 64, 64), (4, 256, 128), (2, 20, 36), (3, 7, 5)]
+        for shape in shapes {
+            let positions = 700
+            let keyRow = Q8_0Rows.headBytes(headSize: shape.headSize) + 3, valueRow = Q8_0Rows.headBytes(headSize: shape.valueSize) + 5
+            let keys = random(positions * shape.headSize, &rng, scale: 2), values = random(positions * shape.valueSize, &rng)
+            func quantized(_ x: [Float], size: Int, row: Int) -> (bytes: [UInt8], floats: [Float]) {
+                var bytes = [UInt8](repeating: 0xA5, count: positions * row)
+                var floats = [Float](repeating: .nan, count: x.count)
+                x.withUnsafeBufferPointer { x in
+                    bytes.withUnsafeMutableBytes { out in
+                        for j in 0..<positions {
+                            Q8_0Rows.quantize(x.baseAddress! + j * size, heads: 1, headSize: size, into: out.baseAddress! + j * row)
+                        }
+                    }
+                }
+                for j in 0..<positions {
+                    let blocks = (size + 31) / 32
+                    if size % 32 == 0 {
+                        var reference = [UInt8](repeating: 0, count: blocks * 34)
+                        x.withUnsafeBufferPointer { x in
+                            ActivationQuantization.quantizeQ8_0(x.baseAddress! + j * size, count: size, into: &reference)
+                        }
+                        XCTAssertEqual(Array(bytes[(j * row)..<(j * row + blocks * 34)]), reference, "\(shape) row \(j)")
+                    }
+                    for c in 0..<size {
+                        let block = j * row + c / 32 * 34
+                        let d = Half.toFloat(UInt16(bytes[block]) | UInt16(bytes[block + 1]) << 8)
+                        let q = Int8(bitPattern: bytes[block + 2 + c % 32])
+                        floats[j * size + c] = d * Float(q)
+                        // Half a step, plus |q| ≤ 127 times d's own rounding to binary16 (2⁻¹¹ relative):
+                        // ggml quantizes with the unrounded d and stores the rounded one.
+                        XCTAssertLessThanOrEqual(abs(floats[j * size + c] - x[j * size + c]), d * (0.5 + 127.0 / 2048) + 1e-7,
+                                                 "\(shape) \(j),\(c)")
+                    }
+                }
+                return (bytes, floats)
+            }
+            let k = quantized(keys, size: shape.headSize, row: keyRow), v = quantized(values, size: shape.valueSize, row: valueRow)
+            let rows = 5
+            let queryStride = shape.group * shape.headSize + 1, outStride = shape.group * shape.valueSize + 2
+            let query = random(rows * queryStride, &rng, scale: 2)
+            let scale = 1 / Float(shape.headSize).squareRoot()
+            for window in [nil, 300] as [Int?] {
+                let last = (0..<rows).map { 695 + $0 }
+                let first = last.map { pos in window.map { max(0, pos - $0 + 1) } ?? 0 }
+                for level in KernelDispatch.available {
+                    KernelDispatch.force(level)
+                    var float = [Float](repeating: .nan, count: rows * outStride), eight = float
+                    Attention.attendRows(query: query, queryRowStride: queryStride, rows: rows, group: shape.group,
+                                         headSize: shape.headSize, keys: k.floats, keyStride: shape.headSize, values: v.floats,
+                                         valueStride: shape.valueSize, valueSize: shape.valueSize, first: first, last: last,
+                                         scale: scale, into: &float, outRowStride: outStride)
+                    Attention.attendRows(query: query, queryRowStride: queryStride, rows: rows, group: shape.group,
+                                         headSize: shape.headSize, q8Keys: k.bytes, keyRowBytes: keyRow, q8Values: v.bytes,
+                                         valueRowBytes: valueRow, valueSize: shape.valueSize, first: first, last: last,
+                                         scale: scale, into: &eight, outRowStride: outStride)
+                    XCTAssertEqual(eight.map(\.bitPattern), float.map(\.bitPattern),
+                                   "\(shape) window \(String(describing: window)) at \(level)")
+                }
+                KernelDispatch.reset()
+            }
+        }
+    }
+
     /// A one-position span is that position's value, exactly; equal scores average the values.
     func testAttendKnownCases() {
         let keys: [Float] = [1, 0, 0, 1]

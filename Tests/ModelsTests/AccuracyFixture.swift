@@ -35,7 +35,12 @@ struct AccuracyFixture: Decodable {
     let model: String
     let file: String
     let top_n: Int
+    /// llama.cpp's own figures (default settings: an f16 KV cache).
     let llamacpp: LlamaCpp
+    /// llama.cpp with flash attention and its KV cache in f16 or q8_0
+    /// (scripts/reference/score_llamacpp_cache.py), the same steps.
+    let llamacpp_f16: LlamaCpp?
+    let llamacpp_q8_0: LlamaCpp?
     let prompts: [Prompt]
 
     static func load(_ model: String) throws -> AccuracyFixture {

@@ -33,9 +33,19 @@ final class AccuracyTests: XCTestCase {
         try holdFastPathToLlamaCpp(cacheType: .f16, key: "fast_f16")
     }
 
-    private func holdFastPathToLlamaCpp(cacheType: KVCacheType, key: String) throws {
+    /// With keys and values in Q8_0 blocks (`--cache-type q8_0`): at least as close as llama.cpp
+    /// with its own q8_0 cache (`-ctk q8_0 -ctv q8_0`, flash attention on), the same steps.
+    func testFastPathWithQ8_0CacheIsAtLeastAsCloseToFP64AsLlamaCppsQ8_0Cache() throws {
+        try holdFastPathToLlamaCpp(cacheType: .q8_0, key: "fast_q8_0") { fixture in
+            try XCTUnwrap(fixture.llamacpp_q8_0, "\(fixture.model): no llama.cpp q8_0 figures (scripts/reference/score_llamacpp_cache.py)")
+        }
+    }
+
+    private func holdFastPathToLlamaCpp(cacheType: KVCacheType, key: String,
+                                        llamaCpp figures: (AccuracyFixture) throws -> AccuracyFixture.LlamaCpp = { $0.llamacpp }) throws {
         for name in Self.models {
             let fixture = try AccuracyFixture.load(name)
+            let llamacpp = try figures(fixture)
             let model = try model(name)
             let context = model.makeContext(contextLength: fixture.prompts.map(\.tokens.count).max()!, threads: 2,
                                             cacheType: cacheType)
@@ -58,11 +68,11 @@ final class AccuracyTests: XCTestCase {
             AccuracyReport.record(model: name, [key: ["top1_agreement": score.top1Agreement, "mean_kl": score.meanKL,
                                                          "worst_kl": score.worstKL, "steps": score.steps, "per_prompt": perPrompt]])
             print(String(format: "accuracy %@ (KV cache %@): top-1 %.4f (llama.cpp %.4f), mean KL %.3e (llama.cpp %.3e), %d steps",
-                         name, cacheType.rawValue, score.top1Agreement, fixture.llamacpp.top1_agreement, score.meanKL, fixture.llamacpp.mean_kl, score.steps))
-            XCTAssertEqual(score.steps, fixture.llamacpp.steps, name)
-            XCTAssertGreaterThanOrEqual(score.top1Agreement, fixture.llamacpp.top1_agreement,
+                         name, cacheType.rawValue, score.top1Agreement, llamacpp.top1_agreement, score.meanKL, llamacpp.mean_kl, score.steps))
+            XCTAssertEqual(score.steps, llamacpp.steps, name)
+            XCTAssertGreaterThanOrEqual(score.top1Agreement, llamacpp.top1_agreement,
                                         "\(name): Hearth's top-1 agreement with fp64 must be at least llama.cpp's")
-            XCTAssertLessThanOrEqual(score.meanKL, fixture.llamacpp.mean_kl,
+            XCTAssertLessThanOrEqual(score.meanKL, llamacpp.mean_kl,
                                      "\(name): Hearth's mean KL from fp64 must be at most llama.cpp's")
         }
     }

@@ -103,6 +103,17 @@ int hk_attend_rows(const float *q, size_t q_stride, int rows, int group, int64_t
 int hk_attend_rows_f16(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const uint16_t *keys,
                        const uint16_t *values, size_t key_stride, size_t value_stride, int64_t value_size,
                        const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride);
+/// hk_attend_rows over a Q8_0 cache: position j's row starts at keys + j·key_row_bytes (values
+/// likewise), each head's elements in ggml Q8_0 blocks from the head's first block, the last block
+/// shorter where the head is not a multiple of 32. Each element is widened exactly (d·q), so the
+/// result is bit for bit hk_attend_rows over a Float32 cache holding the dequantized values.
+int hk_attend_rows_q8_0(const float *q, size_t q_stride, int rows, int group, int64_t head_size, const void *keys,
+                        const void *values, size_t key_row_bytes, size_t value_row_bytes, int64_t value_size,
+                        const int64_t *first, const int64_t *last, float scale, float *out, size_t out_stride);
+/// `heads` heads of `head_size` floats to Q8_0 for a cache row: ceil(head_size / 32) blocks per
+/// head, each by ggml's reference rule (fp16 d = amax/127, qs = roundf(x / d)), a shorter last
+/// block over its elements only.
+void hk_quantize_kv_q8_0(const float *x, int64_t heads, int64_t head_size, void *out);
 /// out[i] = x[i] rounded to binary16, to nearest with ties to even (F16C's vcvtps2ph where the CPU
 /// has it, the same rounding in plain C otherwise).
 void hk_f32_to_f16(const float *x, uint16_t *out, int64_t n);

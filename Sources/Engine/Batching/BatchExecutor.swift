@@ -81,6 +81,9 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
         return running
     }
 
+    /// Bytes of memory the slots' KV caches hold now (positions written and not since dropped).
+    public var residentCacheBytes: Int { context.residentCacheBytes }
+
     public var statistics: ExecutorStatistics {
         condition.lock()
         defer { condition.unlock() }

@@ -90,6 +90,8 @@ public protocol GenerationExecutor: AnyObject, Sendable {
     var activeCount: Int { get }
     /// Work done so far (forward passes, tokens computed, prompt tokens reused).
     var statistics: ExecutorStatistics { get }
+    /// Bytes of memory the slots' KV caches hold now.
+    var residentCacheBytes: Int { get }
     /// Queues `jobs` together (the choices of one request), all or none. The returned ticket
     /// takes back those still queued.
     func submit(_ jobs: [GenerationJob]) throws -> JobTicket
@@ -130,6 +132,8 @@ public struct ExecutorStatistics: Sendable, Equatable {
     public init() {}
 }
 
+/// What an executor that runs no model of its own (a test double) reports.
 extension GenerationExecutor {
     public var statistics: ExecutorStatistics { ExecutorStatistics() }
+    public var residentCacheBytes: Int { 0 }
 }
