@@ -75,63 +75,66 @@ public enum ActivationQuantization {
     }
 
     static func quantizeQ8_0(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutableRawPointer) {
-        for block in 0..<(count / 32) {
-            let source = x + block * 32
-            let out = y + block * 34
-            let d = absMax(source, 32) / 127
+        typealias L = BlockLayout.Q8_0
+        for block in 0..<(count / L.elements) {
+            let source = x + block * L.elements
+            let out = y + block * L.bytes
+            let d = absMax(source, L.elements) / 127
             let id: Float = d != 0 ? 1 / d : 0
-            out.storeBytes(of: Half.fromFloat(d), as: UInt16.self)
-            for j in 0..<32 {
-                out.storeBytes(of: roundToInt8(source[j] * id), toByteOffset: 2 + j, as: Int8.self)
+            out.storeBytes(of: Half.fromFloat(d), toByteOffset: L.d, as: UInt16.self)
+            for j in 0..<L.elements {
+                out.storeBytes(of: roundToInt8(source[j] * id), toByteOffset: L.qs + j, as: Int8.self)
             }
         }
     }
 
     static func quantizeQ8_1(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutableRawPointer) {
-        for block in 0..<(count / 32) {
-            let source = x + block * 32
-            let out = y + block * 36
-            let d = absMax(source, 32) / 127
+        typealias L = BlockLayout.Q8_1
+        for block in 0..<(count / L.elements) {
+            let source = x + block * L.elements
+            let out = y + block * L.bytes
+            let d = absMax(source, L.elements) / 127
             let id: Float = d != 0 ? 1 / d : 0
             var sum: Int32 = 0
-            for j in 0..<32 {
+            for j in 0..<L.elements {
                 let q = roundToInt8(source[j] * id)
-                out.storeBytes(of: q, toByteOffset: 4 + j, as: Int8.self)
+                out.storeBytes(of: q, toByteOffset: L.qs + j, as: Int8.self)
                 sum += Int32(q)
             }
-            out.storeBytes(of: Half.fromFloat(d), as: UInt16.self)
-            out.storeBytes(of: Half.fromFloat(Float(sum) * d), toByteOffset: 2, as: UInt16.self)
+            out.storeBytes(of: Half.fromFloat(d), toByteOffset: L.d, as: UInt16.self)
+            out.storeBytes(of: Half.fromFloat(Float(sum) * d), toByteOffset: L.s, as: UInt16.self)
         }
     }
 
-    /// Q8_K block: `{ float d; int8 qs[256]; int16 bsums[16] }` (292 bytes).
+    /// Q8_K (`BlockLayout.Q8_K`).
     static func quantizeQ8_K(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutableRawPointer) {
-        for block in 0..<(count / 256) {
-            let source = x + block * 256
-            let out = y + block * 292
+        typealias L = BlockLayout.Q8_K
+        for block in 0..<(count / L.elements) {
+            let source = x + block * L.elements
+            let out = y + block * L.bytes
             // The element of largest magnitude (the first, on ties) sets the scale and its sign.
             var maxValue: Float = 0, amax: Float = 0
-            for j in 0..<256 {
+            for j in 0..<L.elements {
                 let ax = abs(source[j])
                 if ax > amax { amax = ax; maxValue = source[j] }
             }
             if amax == 0 {
-                out.initializeMemory(as: UInt8.self, repeating: 0, count: 292)
+                out.initializeMemory(as: UInt8.self, repeating: 0, count: L.bytes)
                 continue
             }
             let iscale = -127 / maxValue
-            for j in 0..<256 {
+            for j in 0..<L.elements {
                 let v = min(nearestInt(iscale * source[j]), 127)
-                out.storeBytes(of: Int8(truncatingIfNeeded: v), toByteOffset: 4 + j, as: Int8.self)
+                out.storeBytes(of: Int8(truncatingIfNeeded: v), toByteOffset: L.qs + j, as: Int8.self)
             }
             for group in 0..<16 {
                 var sum: Int32 = 0
                 for l in 0..<16 {
-                    sum += Int32(out.load(fromByteOffset: 4 + 16 * group + l, as: Int8.self))
+                    sum += Int32(out.load(fromByteOffset: L.qs + 16 * group + l, as: Int8.self))
                 }
-                out.storeBytes(of: Int16(truncatingIfNeeded: sum), toByteOffset: 260 + 2 * group, as: Int16.self)
+                out.storeBytes(of: Int16(truncatingIfNeeded: sum), toByteOffset: L.bsums + 2 * group, as: Int16.self)
             }
-            out.storeBytes(of: 1 / iscale, as: Float.self)
+            out.storeBytes(of: 1 / iscale, toByteOffset: L.d, as: Float.self)
         }
     }
 }

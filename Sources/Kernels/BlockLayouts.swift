@@ -53,6 +53,26 @@ public enum BlockLayout {
         public static let qs = 2
     }
 
+    /// `{ half d; half s; int8 qs[32] }`: an activation block for Q4_1 and Q5_1 weights: x = q * d,
+    /// and s = d * Σq, so a weight block's m term needs no sum of its own.
+    public enum Q8_1 {
+        public static let elements = 32
+        public static let bytes = 36
+        public static let d = 0
+        public static let s = 2
+        public static let qs = 4
+    }
+
+    /// `{ float d; int8 qs[256]; int16 bsums[16] }`: an activation block for the k-quants: x = q * d,
+    /// bsums[g] = Σ of qs[16g..<16g+16] (the min terms use them).
+    public enum Q8_K {
+        public static let elements = 256
+        public static let bytes = 292
+        public static let d = 0
+        public static let qs = 4
+        public static let bsums = 260
+    }
+
     /// `{ uint8 scales[16]; uint8 qs[64]; half d; half dmin }`: 16 groups of 16; each scales byte
     /// holds a 4-bit scale (low) and a 4-bit min (high); x = (d * sc) * q - (dmin * m), q 2 bits.
     public enum Q2_K {

@@ -147,8 +147,7 @@ public final class CompensatedMatVec {
         }
     }
 
-    /// Values of an activation row in ggml's Q8_0 (f16 d, 32 × i8), Q8_1 (f16 d, f16 s, 32 × i8) or
-    /// Q8_K (f32 d, 256 × i8, 16 × i16 sums) layout: d · q.
+    /// Values of an activation row in ggml's Q8_0, Q8_1 or Q8_K layout (`BlockLayout`): d · q.
     static func dequantize(_ format: GGMLType, _ row: UnsafeRawPointer, count: Int, into out: UnsafeMutablePointer<Float>) {
         let block = format.blockSize
         for b in 0..<(count / block) {
@@ -157,14 +156,14 @@ public final class CompensatedMatVec {
             let quants: UnsafeRawPointer
             switch format {
             case .q8_0:
-                d = Half.toFloat(base.loadUnaligned(as: UInt16.self))
-                quants = base + 2
+                d = Half.toFloat(base.loadUnaligned(fromByteOffset: BlockLayout.Q8_0.d, as: UInt16.self))
+                quants = base + BlockLayout.Q8_0.qs
             case .q8_1:
-                d = Half.toFloat(base.loadUnaligned(as: UInt16.self))
-                quants = base + 4
+                d = Half.toFloat(base.loadUnaligned(fromByteOffset: BlockLayout.Q8_1.d, as: UInt16.self))
+                quants = base + BlockLayout.Q8_1.qs
             default: // .q8_K
-                d = base.loadUnaligned(as: Float.self)
-                quants = base + 4
+                d = base.loadUnaligned(fromByteOffset: BlockLayout.Q8_K.d, as: Float.self)
+                quants = base + BlockLayout.Q8_K.qs
             }
             for i in 0..<block {
                 out[b * block + i] = d * Float(quants.load(fromByteOffset: i, as: Int8.self))

@@ -1,14 +1,14 @@
 import GGUF
 
-// Swift scalar twins for the K-quants against Q8_K `{ float d; int8 qs[256]; int16 bsums[16] }`
-// (292 bytes; bsums[g] = Σ of qs[16g..<16g+16]).
+// Swift scalar twins for the K-quants against Q8_K activations (`BlockLayout.Q8_K`; bsums[g] = Σ of
+// qs[16g..<16g+16]).
 //
 // Per super-block: an exact integer isum = Σ over sub-blocks of scale · Σ q·y, and for the formats
 // with mins summins = Σ min · bsum; then sum += (d·dy)·isum − (dmin·dy)·summins.
 extension VecDot {
-    private static let q8KQs = 4
-    private static let q8KBsums = 260
-    private static let q8KBytes = 292
+    private static let q8KQs = BlockLayout.Q8_K.qs
+    private static let q8KBsums = BlockLayout.Q8_K.bsums
+    private static let q8KBytes = BlockLayout.Q8_K.bytes
 
     /// Q2_K: 16 sub-blocks of 16; scales byte g = scale (low nibble) | min (high nibble).
     /// Sub-block g: bits 2·((g/2) mod 4) of qs[32·(g/8) + 16·(g mod 2) + l].

@@ -2,8 +2,11 @@ import GGUF
 
 // Swift scalar twins for float weights and ggml's 32-element formats.
 //
-// Activation blocks: Q8_0 `{ half d; int8 qs[32] }` (34 bytes), Q8_1 `{ half d; half s; int8 qs[32] }`
-// (36 bytes, s = d·Σqs). Per block: sum += (dw·dx)·Σ q·y, plus m·s for the formats with a min.
+// Activation blocks: Q8_0 (`BlockLayout.Q8_0`) and Q8_1 (`BlockLayout.Q8_1`, s = d·Σqs). Per block:
+// sum += (dw·dx)·Σ q·y, plus m·s for the formats with a min.
+private typealias Y0 = BlockLayout.Q8_0
+private typealias Y1 = BlockLayout.Q8_1
+
 extension VecDot {
     static func dotF32(_ n: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
         var sum: Float = 0
@@ -21,14 +24,14 @@ extension VecDot {
     static func dotQ4_0(_ n: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
         var sum: Float = 0
         for i in 0..<(n / 32) {
-            let a = w + i * BlockLayout.Q4_0.bytes, b = x + i * 34
+            let a = w + i * BlockLayout.Q4_0.bytes, b = x + i * Y0.bytes
             var sumi: Int32 = 0
             for j in 0..<16 {
                 let packed = a.byte(BlockLayout.Q4_0.qs + j)
-                sumi += ((packed & 0x0F) - 8) * b.int8(2 + j)
-                sumi += ((packed >> 4) - 8) * b.int8(2 + 16 + j)
+                sumi += ((packed & 0x0F) - 8) * b.int8(Y0.qs + j)
+                sumi += ((packed >> 4) - 8) * b.int8(Y0.qs + 16 + j)
             }
-            sum += (a.half(BlockLayout.Q4_0.d) * b.half(0)) * Float(sumi)
+            sum += (a.half(BlockLayout.Q4_0.d) * b.half(Y0.d)) * Float(sumi)
         }
         return sum
     }
@@ -37,15 +40,15 @@ extension VecDot {
     static func dotQ4_1(_ n: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
         var sum: Float = 0
         for i in 0..<(n / 32) {
-            let a = w + i * BlockLayout.Q4_1.bytes, b = x + i * 36
+            let a = w + i * BlockLayout.Q4_1.bytes, b = x + i * Y1.bytes
             var sumi: Int32 = 0
             for j in 0..<16 {
                 let packed = a.byte(BlockLayout.Q4_1.qs + j)
-                sumi += (packed & 0x0F) * b.int8(4 + j)
-                sumi += (packed >> 4) * b.int8(4 + 16 + j)
+                sumi += (packed & 0x0F) * b.int8(Y1.qs + j)
+                sumi += (packed >> 4) * b.int8(Y1.qs + 16 + j)
             }
-            sum += (a.half(BlockLayout.Q4_1.d) * b.half(0)) * Float(sumi)
-                + a.half(BlockLayout.Q4_1.m) * b.half(2)
+            sum += (a.half(BlockLayout.Q4_1.d) * b.half(Y1.d)) * Float(sumi)
+                + a.half(BlockLayout.Q4_1.m) * b.half(Y1.s)
         }
         return sum
     }
@@ -54,17 +57,17 @@ extension VecDot {
     static func dotQ5_0(_ n: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
         var sum: Float = 0
         for i in 0..<(n / 32) {
-            let a = w + i * BlockLayout.Q5_0.bytes, b = x + i * 34
+            let a = w + i * BlockLayout.Q5_0.bytes, b = x + i * Y0.bytes
             let qh = a.uint32(BlockLayout.Q5_0.qh)
             var sumi: Int32 = 0
             for j in 0..<16 {
                 let packed = a.byte(BlockLayout.Q5_0.qs + j)
                 let low = (packed & 0x0F) | Int32((qh >> UInt32(j)) & 1) << 4
                 let high = (packed >> 4) | Int32((qh >> UInt32(j + 16)) & 1) << 4
-                sumi += (low - 16) * b.int8(2 + j)
-                sumi += (high - 16) * b.int8(2 + 16 + j)
+                sumi += (low - 16) * b.int8(Y0.qs + j)
+                sumi += (high - 16) * b.int8(Y0.qs + 16 + j)
             }
-            sum += (a.half(BlockLayout.Q5_0.d) * b.half(0)) * Float(sumi)
+            sum += (a.half(BlockLayout.Q5_0.d) * b.half(Y0.d)) * Float(sumi)
         }
         return sum
     }
@@ -73,18 +76,18 @@ extension VecDot {
     static func dotQ5_1(_ n: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
         var sum: Float = 0
         for i in 0..<(n / 32) {
-            let a = w + i * BlockLayout.Q5_1.bytes, b = x + i * 36
+            let a = w + i * BlockLayout.Q5_1.bytes, b = x + i * Y1.bytes
             let qh = a.uint32(BlockLayout.Q5_1.qh)
             var sumi: Int32 = 0
             for j in 0..<16 {
                 let packed = a.byte(BlockLayout.Q5_1.qs + j)
                 let low = (packed & 0x0F) | Int32((qh >> UInt32(j)) & 1) << 4
                 let high = (packed >> 4) | Int32((qh >> UInt32(j + 16)) & 1) << 4
-                sumi += low * b.int8(4 + j)
-                sumi += high * b.int8(4 + 16 + j)
+                sumi += low * b.int8(Y1.qs + j)
+                sumi += high * b.int8(Y1.qs + 16 + j)
             }
-            sum += (a.half(BlockLayout.Q5_1.d) * b.half(0)) * Float(sumi)
-                + a.half(BlockLayout.Q5_1.m) * b.half(2)
+            sum += (a.half(BlockLayout.Q5_1.d) * b.half(Y1.d)) * Float(sumi)
+                + a.half(BlockLayout.Q5_1.m) * b.half(Y1.s)
         }
         return sum
     }
@@ -93,10 +96,10 @@ extension VecDot {
     static func dotQ8_0(_ n: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
         var sum: Float = 0
         for i in 0..<(n / 32) {
-            let a = w + i * BlockLayout.Q8_0.bytes, b = x + i * 34
+            let a = w + i * BlockLayout.Q8_0.bytes, b = x + i * Y0.bytes
             var sumi: Int32 = 0
-            for j in 0..<32 { sumi += a.int8(BlockLayout.Q8_0.qs + j) * b.int8(2 + j) }
-            sum += (a.half(BlockLayout.Q8_0.d) * b.half(0)) * Float(sumi)
+            for j in 0..<32 { sumi += a.int8(BlockLayout.Q8_0.qs + j) * b.int8(Y0.qs + j) }
+            sum += (a.half(BlockLayout.Q8_0.d) * b.half(Y0.d)) * Float(sumi)
         }
         return sum
     }

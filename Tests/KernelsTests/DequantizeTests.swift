@@ -181,6 +181,8 @@ final class DequantizeTests: XCTestCase {
             (.q5_0, BlockLayout.Q5_0.elements, BlockLayout.Q5_0.bytes, BlockLayout.Q5_0.qs + 16),
             (.q5_1, BlockLayout.Q5_1.elements, BlockLayout.Q5_1.bytes, BlockLayout.Q5_1.qs + 16),
             (.q8_0, BlockLayout.Q8_0.elements, BlockLayout.Q8_0.bytes, BlockLayout.Q8_0.qs + 32),
+            (.q8_1, BlockLayout.Q8_1.elements, BlockLayout.Q8_1.bytes, BlockLayout.Q8_1.qs + 32),
+            (.q8_K, BlockLayout.Q8_K.elements, BlockLayout.Q8_K.bytes, BlockLayout.Q8_K.bsums + 32),
             (.q2_K, BlockLayout.Q2_K.elements, BlockLayout.Q2_K.bytes, BlockLayout.Q2_K.dmin + 2),
             (.q3_K, BlockLayout.Q3_K.elements, BlockLayout.Q3_K.bytes, BlockLayout.Q3_K.d + 2),
             (.q4_K, BlockLayout.Q4_K.elements, BlockLayout.Q4_K.bytes, BlockLayout.Q4_K.qs + 128),
@@ -192,6 +194,7 @@ final class DequantizeTests: XCTestCase {
             XCTAssertEqual(bytes, type.bytesPerBlock, "\(type)")
             XCTAssertEqual(lastFieldEnd, bytes, "\(type): fields do not fill the block")
         }
+        XCTAssertEqual(BlockLayout.Q8_K.bsums, BlockLayout.Q8_K.qs + 256)
         XCTAssertEqual(BlockLayout.Q2_K.qs, BlockLayout.Q2_K.scales + 16)
         XCTAssertEqual(BlockLayout.Q3_K.scales, BlockLayout.Q3_K.qs + 64)
         XCTAssertEqual(BlockLayout.Q5_K.qs, BlockLayout.Q5_K.qh + 32)
