@@ -63,23 +63,24 @@ final class ForwardPass {
     func evaluate(_ rows: ForwardRows) -> [Float] {
         let vocabulary = config.vocabularySize
         let wanted = rows.wantsLogits.lazy.filter { $0 }.count
-        var logits = [Float](repeating: 0, count: wanted * vocabulary)
-        var start = 0
-        var written = 0
-        while start < rows.count {
-            let range = start..<min(start + batchSize, rows.count)
-            forward(rows, range)
-            for row in range { rows.caches[row].advance(to: max(rows.caches[row].position, rows.positions[row] + 1)) }
-            let logitRows = range.filter { rows.wantsLogits[$0] }.map { $0 - start }
-            if !logitRows.isEmpty {
-                logits.withUnsafeMutableBufferPointer { out in
-                    computeLogits(rows: logitRows, into: out.baseAddress! + written * vocabulary)
+        // Not zeroed first: the output multiply writes every element of every wanted row (a
+        // vocabulary-sized pass per row saved: 1 MB at Gemma 3's vocabulary).
+        return [Float](unsafeUninitializedCapacity: wanted * vocabulary) { logits, initialized in
+            var start = 0
+            var written = 0
+            while start < rows.count {
+                let range = start..<min(start + batchSize, rows.count)
+                forward(rows, range)
+                for row in range { rows.caches[row].advance(to: max(rows.caches[row].position, rows.positions[row] + 1)) }
+                let logitRows = range.filter { rows.wantsLogits[$0] }.map { $0 - start }
+                if !logitRows.isEmpty {
+                    computeLogits(rows: logitRows, into: logits.baseAddress! + written * vocabulary)
+                    written += logitRows.count
                 }
-                written += logitRows.count
+                start = range.upperBound
             }
-            start = range.upperBound
+            initialized = written * vocabulary
         }
-        return logits
     }
 
     // MARK: - The layers
