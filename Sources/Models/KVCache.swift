@@ -82,6 +82,10 @@ final class KVCache {
     /// whole pages past them to the operating system.
     func truncate(to newPosition: Int) {
         position = min(max(0, newPosition), position)
+        releasePagesPastEnd()
+    }
+
+    private func releasePagesPastEnd() {
         for layer in keyPages.indices {
             keyPages[layer].release(from: position * keyRowBytes)
             valuePages[layer].release(from: position * valueRowBytes)
@@ -114,7 +118,7 @@ final class KVCache {
     }
 
     /// Copies `positions` from `source` and ends the sequence after them: positions below hold
-    /// what they held (a prefix both share).
+    /// what they held (a prefix both share); pages past them are handed back.
     func copy(from source: KVCache, positions: Range<Int>) {
         precondition(positions.upperBound <= source.position && positions.upperBound <= contextLength
                      && positions.lowerBound <= position && source.type == type)
@@ -124,6 +128,7 @@ final class KVCache {
             (values[layer] + v).copyMemory(from: source.values[layer] + v, byteCount: positions.count * valueRowBytes)
         }
         position = positions.upperBound
+        releasePagesPastEnd()
     }
 }
 

@@ -45,6 +45,13 @@ final class KVCacheTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(context.residentCacheBytes, 1000 * perPosition, "\(cacheType)")
             XCTAssertLessThanOrEqual(context.residentCacheBytes, 1000 * perPosition + buffers * page, "\(cacheType)")
 
+            // A sequence that takes a shorter prefix from another hands back what it held past it.
+            try context.evaluate([.init(sequence: 1, tokens: tokens(800, seed: 7), logits: .none)])
+            XCTAssertGreaterThanOrEqual(context.residentCacheBytes, 1800 * perPosition, "\(cacheType)")
+            context.copyPrefix(from: 0, to: 1, length: 10)
+            XCTAssertLessThanOrEqual(context.residentCacheBytes, 1000 * perPosition + 2 * buffers * page, "\(cacheType)")
+            context.truncate(sequence: 1, to: 0)
+
             context.truncate(sequence: 0, to: 10)
             XCTAssertLessThanOrEqual(context.residentCacheBytes, buffers * page,
                                      "\(cacheType): the pages past position 10 were not handed back")
