@@ -66,7 +66,8 @@ final class AccuracyTests: XCTestCase {
                 perPrompt.append(["name": prompt.name, "top1_agreement": promptScore.top1Agreement, "mean_kl": promptScore.meanKL])
             }
             AccuracyReport.record(model: name, [key: ["top1_agreement": score.top1Agreement, "mean_kl": score.meanKL,
-                                                         "worst_kl": score.worstKL, "steps": score.steps, "per_prompt": perPrompt]])
+                                                         "worst_kl": score.worstKL, "steps": score.steps, "per_prompt": perPrompt,
+                                                         "cache_bytes_per_position": cacheType.bytesPerPosition(model.config)]])
             print(String(format: "accuracy %@ (KV cache %@): top-1 %.4f (llama.cpp %.4f), mean KL %.3e (llama.cpp %.3e), %d steps",
                          name, cacheType.rawValue, score.top1Agreement, llamacpp.top1_agreement, score.meanKL, llamacpp.mean_kl, score.steps))
             XCTAssertEqual(score.steps, llamacpp.steps, name)
