@@ -273,10 +273,12 @@ final class ForwardPass {
         // sequence with their query heads together, so each cached key and value is read once for
         // all of them (a row's result does not depend on its block). Later rows see more positions,
         // and the pool hands tasks out one at a time, so the threads stay even. With fewer tasks
-        // than threads (one generated token), one task per query head instead: each head's result
-        // is the same either way.
+        // than threads (one generated token), a group's query heads are split over tasks, as few
+        // as keep every thread busy: each task reads (and, in a narrow cache, widens) the KV head's
+        // keys and values once for its heads (Gemma 3 has 4 query heads to its one KV head: 2
+        // tasks of 2 on two threads, not 4 of 1). Each head's result is the same either way.
         let blocks = Self.rowBlocks(positions: positions, caches: caches, limit: Self.attentionBlockRows)
-        let headsPerTask = blocks.count * c.headCountKV >= pool.threadCount ? groupSize : 1
+        let headsPerTask = Self.headsPerTask(groupSize: groupSize, kvTasks: blocks.count * c.headCountKV, threads: pool.threadCount)
         let tasksPerBlock = c.headCount / headsPerTask
         pool.parallelFor(blocks.count * tasksPerBlock) { task in
             let rows = blocks[task / tasksPerBlock], head = (task % tasksPerBlock) * headsPerTask
@@ -305,6 +307,12 @@ final class ForwardPass {
                                      valueSize: vs, first: first, last: last, scale: scale, into: into, outRowStride: outDim)
             }
         }
+    }
+
+    /// The most query heads of a group one attention task takes (a divisor of the group) such that
+    /// there are at least `threads` tasks, where that is possible.
+    static func headsPerTask(groupSize: Int, kvTasks: Int, threads: Int) -> Int {
+        (1...groupSize).reversed().first { groupSize % $0 == 0 && kvTasks * (groupSize / $0) >= threads } ?? 1
     }
 
     /// Rows attended together: at long contexts a row alone spent most of its time reading the cache

@@ -67,3 +67,19 @@ final class KVCacheTests: XCTestCase {
         }
     }
 }
+
+/// How attention splits a group's query heads over tasks when a pass has few rows.
+final class AttentionTaskTests: XCTestCase {
+    func testHeadsPerTaskKeepsThreadsBusyWithTheFewestTasks() {
+        // Gemma 3 (4 query heads to one KV head), one generated token, two threads: 2 tasks of 2.
+        XCTAssertEqual(ForwardPass.headsPerTask(groupSize: 4, kvTasks: 1, threads: 2), 2)
+        // Qwen2.5 (7 to one, two KV heads): one task per KV head already keeps two threads busy.
+        XCTAssertEqual(ForwardPass.headsPerTask(groupSize: 7, kvTasks: 2, threads: 2), 7)
+        // More threads than heads can fill: one head per task.
+        XCTAssertEqual(ForwardPass.headsPerTask(groupSize: 4, kvTasks: 1, threads: 3), 1)
+        XCTAssertEqual(ForwardPass.headsPerTask(groupSize: 3, kvTasks: 3, threads: 16), 1)
+        // Many row blocks: the whole group in each task.
+        XCTAssertEqual(ForwardPass.headsPerTask(groupSize: 4, kvTasks: 64, threads: 2), 4)
+        XCTAssertEqual(ForwardPass.headsPerTask(groupSize: 1, kvTasks: 1, threads: 2), 1)
+    }
+}
