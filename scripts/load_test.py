@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import openai
@@ -50,7 +51,8 @@ PROMPTS = [
 
 def start_hearth(args, port):
     command = [args.hearth_bin, "serve", str(args.model_file), "--port", str(port), "--parallel", str(args.parallel),
-               "--ctx-size", str(args.ctx_size), "--threads", str(args.threads), "--queue-size", str(max(64, args.clients))]
+               "--ctx-size", str(args.ctx_size), "--threads", str(args.threads), "--queue-size", str(max(64, args.clients)),
+               "--cache-type", args.cache_type]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_until_ready(f"http://127.0.0.1:{port}/health", process, timeout=180, name="server")
     return process, Path(args.model_file).name.removesuffix(".gguf")
@@ -76,15 +78,26 @@ def start_llama_cpp(args, port):
     return process, str(args.model_file)
 
 
-def peak_rss_mib(process):
-    """The server's peak resident memory so far (VmHWM, Linux), in MiB; None where unreadable."""
+def rss_mib(process, field="VmHWM"):
+    """The server's peak (VmHWM) or current (VmRSS) resident memory, Linux, in MiB; None where unreadable."""
     try:
         for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def kv_cache_mib(port):
+    """Hearth's hearth_kv_cache_resident_bytes gauge, in MiB (None for a server without it)."""
+    try:
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    except OSError:
+        return None
+    values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+              if line.startswith("hearth_kv_cache_resident_bytes{")]
+    return sum(values) / 2**20 if values else None
 
 
 def stop(process):
@@ -164,7 +177,12 @@ def describe(name, r):
     return (f"{name:10s} requests {r['requests']:4d}  errors {r['errors']:3d}  tokens {r['tokens']:6d}  "
             f"wall {r['wall']:6.1f} s  aggregate {r['tokens_per_second']:7.1f} tok/s  "
             f"TTFT p50 {r['ttft_p50']:6.2f} s  p99 {r['ttft_p99']:6.2f} s  per-request decode p50 {r['decode_p50']:6.1f} tok/s  "
-            f"peak RSS {r['peak_rss_mib'] if r.get('peak_rss_mib') is not None else float('nan'):7.1f} MiB")
+            f"RSS when ready {mib(r.get('ready_rss_mib'))}, peak {mib(r.get('peak_rss_mib'))}"
+            + (f", KV cache held after the load {mib(r['kv_cache_mib'])}" if r.get("kv_cache_mib") is not None else ""))
+
+
+def mib(value):
+    return f"{value:7.1f} MiB" if value is not None else "    n/a"
 
 
 def main():
@@ -178,6 +196,7 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads of each server")
     parser.add_argument("--llama-server", help="a llama-server binary to compare with (default: llama_cpp.server)")
     parser.add_argument("--ctx-size", type=int, default=2048)
+    parser.add_argument("--cache-type", default="f32", choices=["f32", "f16", "q8_0"], help="Hearth's KV cache")
     parser.add_argument("--rounds", type=int, default=1, help="alternations of the two servers")
     parser.add_argument("--only", choices=["hearth", "llama.cpp"], help="run one server only")
     args = parser.parse_args()
@@ -194,8 +213,11 @@ def main():
             port = free_port()
             process, model = start(args, port)
             try:
+                ready_rss = rss_mib(process, "VmRSS")
                 result = run_load(f"http://127.0.0.1:{port}/v1", model, args)
-                result["peak_rss_mib"] = peak_rss_mib(process)
+                result["peak_rss_mib"] = rss_mib(process)
+                result["ready_rss_mib"] = ready_rss
+                result["kv_cache_mib"] = kv_cache_mib(port)
             finally:
                 stop(process)
             collected[name].append(result)

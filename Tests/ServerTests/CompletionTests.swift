@@ -39,6 +39,17 @@ final class CompletionTests: XCTestCase {
                 XCTAssertEqual(object["usage"]?["completion_tokens"], 12)
                 XCTAssertEqual(object["usage"]?["total_tokens"], 17)
             }
+            // The slot's cache now holds the prompt and the answer (16 positions are written; the
+            // last token is sampled, not fed), kept for a later request's shared prefix: at least
+            // those positions' bytes, at most a page more per layer's keys and values.
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let line = String(buffer: response.body).split(separator: "\n")
+                    .first { $0.hasPrefix("hearth_kv_cache_resident_bytes{model=\"smollm2\"}") }
+                let bytes = try XCTUnwrap(line.flatMap { Int($0.split(separator: " ").last ?? "") })
+                let config = served.model.config
+                XCTAssertGreaterThanOrEqual(bytes, 16 * KVCacheType.f32.bytesPerPosition(config))
+                XCTAssertLessThanOrEqual(bytes, 16 * KVCacheType.f32.bytesPerPosition(config) + 2 * config.blockCount * 4096 * 2)
+            }
         }
         await served.executor.shutdown(deadline: Date())
     }
