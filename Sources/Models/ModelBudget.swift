@@ -41,7 +41,7 @@ public struct ModelBudget: Sendable {
         blockMatrixMultiplyAdds = multiplyAdds
         outputBytes = weights.output.rows * weights.output.rowBytes
         outputMultiplyAdds = weights.output.rows * weights.output.columns
-        keyValueBytesPerPosition = config.blockCount * (config.keyValueDimension + config.valueDimension) * MemoryLayout<Float>.size
+        keyValueBytesPerPosition = KVCacheType.f32.bytesPerPosition(config)
         embeddingRowBytes = weights.embeddings.rowBytes
     }
 
