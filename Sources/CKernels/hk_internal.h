@@ -181,7 +181,7 @@ void hk_rows_fallback(uint32_t weight_type, int64_t n, const void *w, size_t row
                       int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
 
 #if HK_X86
-// Row-interleaved kernels (gemm_vnni.c), bitwise equal to the portable dots.
+// Row-interleaved kernels (gemm_vnni.h), bitwise equal to the portable dots.
 void hk_rows_q4_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
                        const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
 void hk_rows_q4_1_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,

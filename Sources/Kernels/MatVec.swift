@@ -199,9 +199,9 @@ public enum MatVec {
 
 /// Contiguous row ranges for the threads: about four per thread, so that a thread the OS
 /// deschedules delays little, but none under ~32 KiB of weights, so that the hand-out costs
-/// (tens of nanoseconds each) stay small next to the work. Ranges start at multiples of eight rows,
-/// the row group of the interleaved kernels (gemm_vnni.c), so that no group is split between two
-/// tasks (results do not depend on the split; only the work does).
+/// (tens of nanoseconds each) stay small next to the work. Ranges start at multiples of sixteen
+/// rows, the 512-bit panel of the interleaved kernels (two groups of eight, gemm_vnni.h), so that
+/// no panel is split between two tasks (results do not depend on the split; only the work does).
 struct RowSplit {
     let rows: Int
     let taskCount: Int
@@ -218,6 +218,6 @@ struct RowSplit {
     }
 
     private func bound(_ task: Int) -> Int {
-        task >= taskCount ? rows : (task * rows / taskCount) & ~7
+        task >= taskCount ? rows : (task * rows / taskCount) & ~15
     }
 }

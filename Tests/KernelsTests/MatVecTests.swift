@@ -50,7 +50,7 @@ final class MatVecTests: XCTestCase {
     }
 
     /// Types whose mat-vec and mat-mat at the VNNI level are the row-interleaved kernels
-    /// (gemm_vnni.c), which keep the portable float order: bitwise the scalar twin.
+    /// (gemm_vnni.h), which keep the portable float order: bitwise the scalar twin.
     private static let interleavedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
 
     /// multiply (threads, C at each level) against multiplyScalar, row by row, with the tolerance
@@ -199,18 +199,19 @@ final class MatVecTests: XCTestCase {
         }
     }
 
-    /// The interleaved kernels take eight rows at a time and unpack them once per batch into a
-    /// panel (more than four tokens) or use them directly (up to four): every output, for every
-    /// batch size and row range (row counts that leave a partial group, several threads), is
-    /// bitwise the scalar twin's.
+    /// The interleaved kernels take eight rows at a time and use them directly (up to four tokens)
+    /// or unpack them once per batch into a panel (more than four): sixteen rows to a 512-bit
+    /// panel, a last group of eight or fewer to a 256-bit one. Every output, for every batch size
+    /// (tiles of four and eight tokens with their remainders) and row range (partial groups, an odd
+    /// group after the pairs, several threads), is bitwise the scalar twin's.
     func testInterleavedKernelsAreBitwiseTheTwinForEveryBatch() throws {
         guard KernelDispatch.available.contains(.avx512VNNI) else { throw XCTSkip("no AVX-512 VNNI here") }
         var rng = TestRandom(seed: 15)
         let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 3)]
         for type in Self.interleavedTypes.sorted(by: { $0.rawValue < $1.rawValue }) {
-            for rows in [1, 8, 13, 67] {
+            for rows in [1, 8, 13, 16, 40, 67] {
                 let c = makeCase(type, rows: rows, columns: 2 * columns(for: type), rng: &rng)
-                for n in [1, 3, 4, 5, 9] {
+                for n in [1, 3, 4, 5, 9, 16, 19] {
                     let x = TestData.randomActivations(n * c.columns, rng: &rng)
                     try c.weights.withUnsafeBytes { raw in
                         let w = try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw.baseAddress!)

@@ -67,7 +67,7 @@ float hk_vec_dot(uint32_t weight_type, int64_t n, const void *w, const void *x);
 
 /// y[r] = dot(W[r], x) for r in [row_begin, row_end). W rows are `row_bytes` apart.
 /// At the AVX-512 VNNI level, Q4_0, Q5_0, Q8_0, Q4_K and Q6_K rows go through the row-interleaved
-/// kernels (gemm_vnni.c), whose results are bitwise the portable level's; other types and levels
+/// kernels (gemm_vnni.h), whose results are bitwise the portable level's; other types and levels
 /// use that level's `hk_vec_dot` per row.
 void hk_gemv_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, const void *x, float *y);
