@@ -304,7 +304,10 @@ static inline __attribute__((always_inline)) void q6_K_step16(
                 for (int h = 0; h < 2; ++h) {                                                                 \
                     const uint8_t *rows[GROUP_ROWS];                                                          \
                     group_rows(w, row_bytes, row + GROUP_ROWS * h, row_end, rows);                            \
-                    for (int64_t i = 0; i < nb; ++i) unpack(rows, i, slot16(&panel16[i], h));                 \
+                    for (int64_t i = 0; i < nb; ++i) {                                                        \
+                        prefetch_next_group(rows[0], 2 * GROUP_ROWS * row_bytes, i, sizeof(weight_block));    \
+                        unpack(rows, i, slot16(&panel16[i], h));                                              \
+                    }                                                                                         \
                 }                                                                                             \
                 for (int64_t t = 0; t < tokens; t += WIDE_TILE)                                               \
                     name##_tokens16(panel16, nb, (const uint8_t *)x + (size_t)t * x_row_bytes, x_row_bytes,   \
@@ -316,7 +319,10 @@ static inline __attribute__((always_inline)) void q6_K_step16(
             const uint8_t *rows[GROUP_ROWS];                                                                  \
             const int valid = group_rows(w, row_bytes, row, row_end, rows);                                   \
             if (panel)                                                                                        \
-                for (int64_t i = 0; i < nb; ++i) unpack(rows, i, slot(&panel[i]));                            \
+                for (int64_t i = 0; i < nb; ++i) {                                                            \
+                    prefetch_next_group(rows[0], GROUP_ROWS * row_bytes, i, sizeof(weight_block));            \
+                    unpack(rows, i, slot(&panel[i]));                                                         \
+                }                                                                                             \
             for (int64_t t = 0; t < tokens; t += TOKEN_TILE)                                                  \
                 name##_tokens(rows, panel, nb, (const uint8_t *)x + (size_t)t * x_row_bytes, x_row_bytes,     \
                               y + (size_t)t * y_stride + row, y_stride, valid, GROUP_ROWS * row_bytes,        \

@@ -153,6 +153,7 @@ static inline __attribute__((always_inline)) void legacy_rows16(
         for (int64_t b = 0; b < nb; ++b) {
             __m256i q[8];
             __m256 m = _mm256_setzero_ps();
+            prefetch_next_group(rows[0], 2 * GROUP_ROWS * row_bytes, b, legacy_bytes(type));
             _mm256_store_ps(panel[b].d + GROUP_ROWS * half, unpack_legacy(type, rows, b, q, &m, 1));
             _mm256_store_ps(panel[b].m + GROUP_ROWS * half, m);
             HK_UNROLL for (int k = 0; k < 8; ++k) _mm256_store_si256((__m256i *)(panel[b].q + 64 * k + 32 * half), q[k]);
@@ -225,6 +226,7 @@ static inline __attribute__((always_inline)) void rows_legacy(const int type, in
         for (int64_t b = 0; b < nb; ++b) {
             __m256i q[8];
             __m256 m = _mm256_setzero_ps();
+            prefetch_next_group(rows[0], ahead, b, legacy_bytes(type));
             _mm256_store_ps(panel[b].d, unpack_legacy(type, rows, b, q, &m, 1));
             _mm256_store_ps(panel[b].m, m);
             HK_UNROLL for (int k = 0; k < 8; ++k) _mm256_store_si256((__m256i *)(panel[b].q + 32 * k), q[k]);
