@@ -52,10 +52,26 @@ public final class CompensatedMatVec {
     /// Y (n × rows) = X (n × columns) · Wᵀ with compensated activations. X and Y must not overlap.
     public func multiply(_ w: WeightMatrix, x: UnsafePointer<Float>, count n: Int,
                          into y: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        multiply(w, x: x, count: n, into: (0..<n).map { y + $0 * w.rows }, pool: pool)
+    }
+
+    /// The same, with token t's row of products written to `outputs[t]` (`w.rows` floats each,
+    /// none overlapping X): a batch's logits go straight to each sequence's own array.
+    public func multiply(_ w: WeightMatrix, x: UnsafePointer<Float>, count n: Int,
+                         into outputs: [UnsafeMutablePointer<Float>], pool: ThreadPool) {
+        precondition(outputs.count == n, "one output per token")
         let format = w.activationFormat
         guard format != .f32 else {
-            // Float activations are not quantized at all: nothing to compensate.
-            return MatVec.multiplyBatch(w, x: x, count: n, into: y, pool: pool)
+            // Float activations are not quantized at all: nothing to compensate. The batched
+            // product writes its rows one after another; rows elsewhere are copied to their place.
+            guard n > 0 else { return }
+            let contiguous = outputs.indices.allSatisfy { outputs[$0] == outputs[0] + $0 * w.rows }
+            if contiguous { return MatVec.multiplyBatch(w, x: x, count: n, into: outputs[0], pool: pool) }
+            let products = UnsafeMutablePointer<Float>.allocate(capacity: n * w.rows)
+            defer { products.deallocate() }
+            MatVec.multiplyBatch(w, x: x, count: n, into: products, pool: pool)
+            for t in 0..<n { outputs[t].update(from: products + t * w.rows, count: w.rows) }
+            return
         }
         let perCall = Self.tokensPerCall(rows: w.rows)
         reserve(columns: w.columns, rows: w.rows, tokens: min(perCall, n), format: format)
@@ -77,7 +93,7 @@ public final class CompensatedMatVec {
             }
             MatVec.multiplyBatch(w, x: stacked, count: 2 * m, into: products, pool: pool)
             pool.parallelFor(m) { t in
-                let out = y + (start + t) * rows
+                let out = outputs[start + t]
                 let main = products + t * rows
                 let correction = products + (m + t) * rows
                 for r in 0..<rows { out[r] = main[r] + correction[r] }

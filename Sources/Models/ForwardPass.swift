@@ -66,20 +66,28 @@ final class ForwardPass {
         // Not zeroed first: the output multiply writes every element of every wanted row (a
         // vocabulary-sized pass per row saved: 1 MB at Gemma 3's vocabulary).
         return [Float](unsafeUninitializedCapacity: wanted * vocabulary) { logits, initialized in
-            var start = 0
-            var written = 0
-            while start < rows.count {
-                let range = start..<min(start + batchSize, rows.count)
-                forward(rows, range)
-                for row in range { rows.caches[row].advance(to: max(rows.caches[row].position, rows.positions[row] + 1)) }
-                let logitRows = range.filter { rows.wantsLogits[$0] }.map { $0 - start }
-                if !logitRows.isEmpty {
-                    computeLogits(rows: logitRows, into: logits.baseAddress! + written * vocabulary)
-                    written += logitRows.count
-                }
-                start = range.upperBound
+            evaluate(rows, into: (0..<wanted).map { logits.baseAddress! + $0 * vocabulary })
+            initialized = wanted * vocabulary
+        }
+    }
+
+    /// Runs `rows` and writes the logits of the k-th row that wants them to `outputs[k]` (a
+    /// vocabulary each, every element written): a batch's sequences get theirs in their own
+    /// arrays, with no copy out of a shared one.
+    func evaluate(_ rows: ForwardRows, into outputs: [UnsafeMutablePointer<Float>]) {
+        precondition(outputs.count == rows.wantsLogits.lazy.filter { $0 }.count, "one output per row that wants logits")
+        var start = 0
+        var written = 0
+        while start < rows.count {
+            let range = start..<min(start + batchSize, rows.count)
+            forward(rows, range)
+            for row in range { rows.caches[row].advance(to: max(rows.caches[row].position, rows.positions[row] + 1)) }
+            let logitRows = range.filter { rows.wantsLogits[$0] }.map { $0 - start }
+            if !logitRows.isEmpty {
+                computeLogits(rows: logitRows, into: Array(outputs[written..<(written + logitRows.count)]))
+                written += logitRows.count
             }
-            initialized = written * vocabulary
+            start = range.upperBound
         }
     }
 
@@ -333,16 +341,19 @@ final class ForwardPass {
     }
 
     /// Final norm and output projection for the given rows of the last pass.
-    private func computeLogits(rows: [Int], into logits: UnsafeMutablePointer<Float>) {
+    /// The logits of scratch rows `rows`, row k's into `outputs[k]`.
+    private func computeLogits(rows: [Int], into outputs: [UnsafeMutablePointer<Float>]) {
         let e = config.embeddingLength
         let s = scratch
         let norm = model.weights.outputNorm, epsilon = config.normEpsilon
         pool.parallelFor(rows.count) { i in
             Ops.rmsNorm(s.hidden + rows[i] * e, weight: norm, count: e, epsilon: epsilon, into: s.normed + i * e)
         }
-        compensated.multiply(model.weights.output, x: s.normed, count: rows.count, into: logits, pool: pool)
+        compensated.multiply(model.weights.output, x: s.normed, count: rows.count, into: outputs, pool: pool)
         if let cap = config.finalLogitSoftcap {
-            for i in 0..<(rows.count * config.vocabularySize) { logits[i] = cap * tanhf(logits[i] / cap) }
+            for logits in outputs {
+                for i in 0..<config.vocabularySize { logits[i] = cap * tanhf(logits[i] / cap) }
+            }
         }
     }
 }

@@ -121,11 +121,13 @@ final class MatVecTests: XCTestCase {
     }
 
     /// A compensated batch is split into calls of at most 64 tokens (fewer for a vocabulary-sized
-    /// matrix); every row, in whichever call it lands, is bit for bit that token's product alone.
+    /// matrix); every row, in whichever call it lands, is bit for bit that token's product alone,
+    /// also when each token's row goes to a place of its own (a batch's logits, each sequence's
+    /// array), float-activation weights (F16) included.
     func testCompensatedBatchesAreBitwiseEachTokenAlone() throws {
         var rng = TestRandom(seed: 33)
         let pool = ThreadPool(threadCount: 2)
-        for type in [GGMLType.q8_0, .q4_K, .q5_0] {
+        for type in [GGMLType.q8_0, .q4_K, .q5_0, .f16] {
             let c = makeCase(type, rows: 24, columns: columns(for: type), rng: &rng)
             let raw = UnsafeMutableRawPointer.allocate(byteCount: c.weights.count, alignment: 64)
             defer { raw.deallocate() }
@@ -146,6 +148,17 @@ final class MatVecTests: XCTestCase {
             var batch = [Float](repeating: .nan, count: n * c.rows)
             compensated.multiply(w, x: x, count: n, into: &batch, pool: pool)
             XCTAssertEqual(batch.map(\.bitPattern), alone.map(\.bitPattern), "\(type)")
+            // Token t's row to place n − 1 − t of a separate buffer.
+            let scattered = UnsafeMutablePointer<Float>.allocate(capacity: n * c.rows)
+            defer { scattered.deallocate() }
+            scattered.initialize(repeating: .nan, count: n * c.rows)
+            x.withUnsafeBufferPointer { xp in
+                compensated.multiply(w, x: xp.baseAddress!, count: n, into: (0..<n).map { scattered + (n - 1 - $0) * c.rows }, pool: pool)
+            }
+            for t in 0..<n {
+                let row = (0..<c.rows).map { scattered[(n - 1 - t) * c.rows + $0].bitPattern }
+                XCTAssertEqual(row, alone[(t * c.rows)..<((t + 1) * c.rows)].map(\.bitPattern), "\(type) token \(t), own place")
+            }
         }
     }
 

@@ -304,8 +304,10 @@ public final class BatchExecutor: GenerationExecutor, @unchecked Sendable {
                 }
                 // A job that generates nothing ends at its first step without reading logits
                 // (`SequenceGeneration.step` checks maxTokens first), and has none for it.
+                // The last row chooses: a `.last` input's logits are that row already.
                 let vocabulary = model.config.vocabularySize
-                choosing.append((sequence, sequence.job.options.maxTokens == 0 ? [] : Array(logits[index].suffix(vocabulary))))
+                let last = logits[index].count == vocabulary ? logits[index] : Array(logits[index].suffix(vocabulary))
+                choosing.append((sequence, sequence.job.options.maxTokens == 0 ? [] : last))
             }
         }
         chooseTokens(choosing)
