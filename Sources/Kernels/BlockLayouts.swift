@@ -1,8 +1,12 @@
+import CKernels
+
 /// Byte layouts of ggml's quantized blocks (`ggml-common.h`): packed, little-endian, no padding.
 ///
 /// Each namespace gives the element count, the byte size (the tests hold it to
 /// `GGMLType.bytesPerBlock`) and the byte offset of every field, so that dequantization and the
-/// dot-product kernels read the same bytes the same way. fp16 fields are `ggml_half` bit patterns.
+/// dot-product kernels read the same bytes the same way. The sizes and offsets are those of the C
+/// kernels' own structs (`hk_blocks.h`, where each size is checked against ggml's): one definition
+/// of each layout for both languages. fp16 fields are `ggml_half` bit patterns.
 public enum BlockLayout {
     /// Elements in a k-quant super-block (ggml's `QK_K`).
     public static let superBlockElements = 256
@@ -11,88 +15,88 @@ public enum BlockLayout {
     /// high nibbles 16..<32.
     public enum Q4_0 {
         public static let elements = 32
-        public static let bytes = 18
-        public static let d = 0
-        public static let qs = 2
+        public static let bytes = MemoryLayout<hk_block_q4_0>.size
+        public static let d = MemoryLayout<hk_block_q4_0>.offset(of: \hk_block_q4_0.d)!
+        public static let qs = MemoryLayout<hk_block_q4_0>.offset(of: \hk_block_q4_0.qs)!
     }
 
     /// `{ half d; half m; uint8 qs[16] }`: x = d * q + m.
     public enum Q4_1 {
         public static let elements = 32
-        public static let bytes = 20
-        public static let d = 0
-        public static let m = 2
-        public static let qs = 4
+        public static let bytes = MemoryLayout<hk_block_q4_1>.size
+        public static let d = MemoryLayout<hk_block_q4_1>.offset(of: \hk_block_q4_1.d)!
+        public static let m = MemoryLayout<hk_block_q4_1>.offset(of: \hk_block_q4_1.m)!
+        public static let qs = MemoryLayout<hk_block_q4_1>.offset(of: \hk_block_q4_1.qs)!
     }
 
     /// `{ half d; uint8 qh[4]; uint8 qs[16] }`: x = d * (q - 16), q = nibble | (bit j of qh) << 4,
     /// with qh read as a little-endian uint32 (bit j for element j).
     public enum Q5_0 {
         public static let elements = 32
-        public static let bytes = 22
-        public static let d = 0
-        public static let qh = 2
-        public static let qs = 6
+        public static let bytes = MemoryLayout<hk_block_q5_0>.size
+        public static let d = MemoryLayout<hk_block_q5_0>.offset(of: \hk_block_q5_0.d)!
+        public static let qh = MemoryLayout<hk_block_q5_0>.offset(of: \hk_block_q5_0.qh)!
+        public static let qs = MemoryLayout<hk_block_q5_0>.offset(of: \hk_block_q5_0.qs)!
     }
 
     /// `{ half d; half m; uint8 qh[4]; uint8 qs[16] }`: x = d * q + m, q as in Q5_0 without the offset.
     public enum Q5_1 {
         public static let elements = 32
-        public static let bytes = 24
-        public static let d = 0
-        public static let m = 2
-        public static let qh = 4
-        public static let qs = 8
+        public static let bytes = MemoryLayout<hk_block_q5_1>.size
+        public static let d = MemoryLayout<hk_block_q5_1>.offset(of: \hk_block_q5_1.d)!
+        public static let m = MemoryLayout<hk_block_q5_1>.offset(of: \hk_block_q5_1.m)!
+        public static let qh = MemoryLayout<hk_block_q5_1>.offset(of: \hk_block_q5_1.qh)!
+        public static let qs = MemoryLayout<hk_block_q5_1>.offset(of: \hk_block_q5_1.qs)!
     }
 
     /// `{ half d; int8 qs[32] }`: x = q * d.
     public enum Q8_0 {
         public static let elements = 32
-        public static let bytes = 34
-        public static let d = 0
-        public static let qs = 2
+        public static let bytes = MemoryLayout<hk_block_q8_0>.size
+        public static let d = MemoryLayout<hk_block_q8_0>.offset(of: \hk_block_q8_0.d)!
+        public static let qs = MemoryLayout<hk_block_q8_0>.offset(of: \hk_block_q8_0.qs)!
     }
 
     /// `{ half d; half s; int8 qs[32] }`: an activation block for Q4_1 and Q5_1 weights: x = q * d,
     /// and s = d * Σq, so a weight block's m term needs no sum of its own.
     public enum Q8_1 {
         public static let elements = 32
-        public static let bytes = 36
-        public static let d = 0
-        public static let s = 2
-        public static let qs = 4
+        public static let bytes = MemoryLayout<hk_block_q8_1>.size
+        public static let d = MemoryLayout<hk_block_q8_1>.offset(of: \hk_block_q8_1.d)!
+        public static let s = MemoryLayout<hk_block_q8_1>.offset(of: \hk_block_q8_1.s)!
+        public static let qs = MemoryLayout<hk_block_q8_1>.offset(of: \hk_block_q8_1.qs)!
     }
 
     /// `{ float d; int8 qs[256]; int16 bsums[16] }`: an activation block for the k-quants: x = q * d,
     /// bsums[g] = Σ of qs[16g..<16g+16] (the min terms use them).
     public enum Q8_K {
         public static let elements = 256
-        public static let bytes = 292
-        public static let d = 0
-        public static let qs = 4
-        public static let bsums = 260
+        public static let bytes = MemoryLayout<hk_block_q8_K>.size
+        public static let d = MemoryLayout<hk_block_q8_K>.offset(of: \hk_block_q8_K.d)!
+        public static let qs = MemoryLayout<hk_block_q8_K>.offset(of: \hk_block_q8_K.qs)!
+        public static let bsums = MemoryLayout<hk_block_q8_K>.offset(of: \hk_block_q8_K.bsums)!
     }
 
     /// `{ uint8 scales[16]; uint8 qs[64]; half d; half dmin }`: 16 groups of 16; each scales byte
     /// holds a 4-bit scale (low) and a 4-bit min (high); x = (d * sc) * q - (dmin * m), q 2 bits.
     public enum Q2_K {
         public static let elements = 256
-        public static let bytes = 84
-        public static let scales = 0
-        public static let qs = 16
-        public static let d = 80
-        public static let dmin = 82
+        public static let bytes = MemoryLayout<hk_block_q2_K>.size
+        public static let scales = MemoryLayout<hk_block_q2_K>.offset(of: \hk_block_q2_K.scales)!
+        public static let qs = MemoryLayout<hk_block_q2_K>.offset(of: \hk_block_q2_K.qs)!
+        public static let d = MemoryLayout<hk_block_q2_K>.offset(of: \hk_block_q2_K.d)!
+        public static let dmin = MemoryLayout<hk_block_q2_K>.offset(of: \hk_block_q2_K.dmin)!
     }
 
     /// `{ uint8 hmask[32]; uint8 qs[64]; uint8 scales[12]; half d }`: 16 groups of 16 with 6-bit
     /// signed scales (see `scale(_:_:)`); q = 2 low bits - (high bit clear ? 4 : 0); x = (d * sc) * q.
     public enum Q3_K {
         public static let elements = 256
-        public static let bytes = 110
-        public static let hmask = 0
-        public static let qs = 32
-        public static let scales = 96
-        public static let d = 108
+        public static let bytes = MemoryLayout<hk_block_q3_K>.size
+        public static let hmask = MemoryLayout<hk_block_q3_K>.offset(of: \hk_block_q3_K.hmask)!
+        public static let qs = MemoryLayout<hk_block_q3_K>.offset(of: \hk_block_q3_K.qs)!
+        public static let scales = MemoryLayout<hk_block_q3_K>.offset(of: \hk_block_q3_K.scales)!
+        public static let d = MemoryLayout<hk_block_q3_K>.offset(of: \hk_block_q3_K.d)!
 
         /// The scale of group `group` (0..<16), already less its bias of 32: -32...31.
         /// Low 4 bits: nibble `group % 8` of bytes 0..<8 (low nibbles first); high 2 bits: bits
@@ -112,11 +116,11 @@ public enum BlockLayout {
     /// of qs hold two groups: low nibbles the first, high nibbles the second.
     public enum Q4_K {
         public static let elements = 256
-        public static let bytes = 144
-        public static let d = 0
-        public static let dmin = 2
-        public static let scales = 4
-        public static let qs = 16
+        public static let bytes = MemoryLayout<hk_block_q4_K>.size
+        public static let d = MemoryLayout<hk_block_q4_K>.offset(of: \hk_block_q4_K.d)!
+        public static let dmin = MemoryLayout<hk_block_q4_K>.offset(of: \hk_block_q4_K.dmin)!
+        public static let scales = MemoryLayout<hk_block_q4_K>.offset(of: \hk_block_q4_K.scales)!
+        public static let qs = MemoryLayout<hk_block_q4_K>.offset(of: \hk_block_q4_K.qs)!
 
         /// ggml's `get_scale_min_k4`: the 6-bit scale and min of group `group` (0..<8).
         /// Groups 0..<4 use the low 6 bits of bytes j and j+4; groups 4..<8 take their low 4 bits
@@ -139,22 +143,22 @@ public enum BlockLayout {
     /// bit per element: bit `g` of qh[l] for element l of group g.
     public enum Q5_K {
         public static let elements = 256
-        public static let bytes = 176
-        public static let d = 0
-        public static let dmin = 2
-        public static let scales = 4
-        public static let qh = 16
-        public static let qs = 48
+        public static let bytes = MemoryLayout<hk_block_q5_K>.size
+        public static let d = MemoryLayout<hk_block_q5_K>.offset(of: \hk_block_q5_K.d)!
+        public static let dmin = MemoryLayout<hk_block_q5_K>.offset(of: \hk_block_q5_K.dmin)!
+        public static let scales = MemoryLayout<hk_block_q5_K>.offset(of: \hk_block_q5_K.scales)!
+        public static let qh = MemoryLayout<hk_block_q5_K>.offset(of: \hk_block_q5_K.qh)!
+        public static let qs = MemoryLayout<hk_block_q5_K>.offset(of: \hk_block_q5_K.qs)!
     }
 
     /// `{ uint8 ql[128]; uint8 qh[64]; int8 scales[16]; half d }`: 16 groups of 16 with signed
     /// 8-bit scales; q = (4 low bits | 2 high bits << 4) - 32; x = (d * sc) * q.
     public enum Q6_K {
         public static let elements = 256
-        public static let bytes = 210
-        public static let ql = 0
-        public static let qh = 128
-        public static let scales = 192
-        public static let d = 208
+        public static let bytes = MemoryLayout<hk_block_q6_K>.size
+        public static let ql = MemoryLayout<hk_block_q6_K>.offset(of: \hk_block_q6_K.ql)!
+        public static let qh = MemoryLayout<hk_block_q6_K>.offset(of: \hk_block_q6_K.qh)!
+        public static let scales = MemoryLayout<hk_block_q6_K>.offset(of: \hk_block_q6_K.scales)!
+        public static let d = MemoryLayout<hk_block_q6_K>.offset(of: \hk_block_q6_K.d)!
     }
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "hk_blocks.h"
 
 #ifdef __cplusplus
 extern "C" {

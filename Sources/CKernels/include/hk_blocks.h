@@ -1,0 +1,61 @@
+// ggml's quantized block layouts (`ggml-common.h`), the one definition of each in Hearth: the C
+// kernels read blocks through these structs, and the Swift `BlockLayout` takes its byte sizes and
+// field offsets from them (MemoryLayout), so the two cannot drift apart. Each size is checked
+// against ggml's here.
+#ifndef HEARTH_HK_BLOCKS_H
+#define HEARTH_HK_BLOCKS_H
+
+#include <stdint.h>
+
+// Blocks are read straight out of a memory-mapped file: packed, so no alignment is assumed.
+typedef uint16_t hk_half;
+typedef struct __attribute__((packed)) { hk_half d; uint8_t qs[16]; } hk_block_q4_0;
+typedef struct __attribute__((packed)) { hk_half d, m; uint8_t qs[16]; } hk_block_q4_1;
+typedef struct __attribute__((packed)) { hk_half d; uint8_t qh[4]; uint8_t qs[16]; } hk_block_q5_0;
+typedef struct __attribute__((packed)) { hk_half d, m; uint8_t qh[4]; uint8_t qs[16]; } hk_block_q5_1;
+typedef struct __attribute__((packed)) { hk_half d; int8_t qs[32]; } hk_block_q8_0;
+typedef struct __attribute__((packed)) { hk_half d, s; int8_t qs[32]; } hk_block_q8_1;
+typedef struct __attribute__((packed)) {
+    uint8_t scales[16]; // low nibble: scale, high nibble: min, per 16 elements
+    uint8_t qs[64];     // 2-bit quants
+    hk_half d, dmin;
+} hk_block_q2_K;
+typedef struct __attribute__((packed)) {
+    uint8_t hmask[32];  // third bit of each quant
+    uint8_t qs[64];     // low 2 bits
+    uint8_t scales[12]; // 16 six-bit scales, offset by 32
+    hk_half d;
+} hk_block_q3_K;
+typedef struct __attribute__((packed)) {
+    hk_half d, dmin;
+    uint8_t scales[12]; // 8 six-bit scales and 8 six-bit mins
+    uint8_t qs[128];
+} hk_block_q4_K;
+typedef struct __attribute__((packed)) {
+    hk_half d, dmin;
+    uint8_t scales[12];
+    uint8_t qh[32];     // fifth bit of each quant
+    uint8_t qs[128];
+} hk_block_q5_K;
+typedef struct __attribute__((packed)) {
+    uint8_t ql[128];    // low 4 bits
+    uint8_t qh[64];     // high 2 bits
+    int8_t scales[16];
+    hk_half d;
+} hk_block_q6_K;
+typedef struct __attribute__((packed)) { float d; int8_t qs[256]; int16_t bsums[16]; } hk_block_q8_K;
+
+_Static_assert(sizeof(hk_block_q4_0) == 18, "Q4_0 block");
+_Static_assert(sizeof(hk_block_q4_1) == 20, "Q4_1 block");
+_Static_assert(sizeof(hk_block_q5_0) == 22, "Q5_0 block");
+_Static_assert(sizeof(hk_block_q5_1) == 24, "Q5_1 block");
+_Static_assert(sizeof(hk_block_q8_0) == 34, "Q8_0 block");
+_Static_assert(sizeof(hk_block_q8_1) == 36, "Q8_1 block");
+_Static_assert(sizeof(hk_block_q2_K) == 84, "Q2_K block");
+_Static_assert(sizeof(hk_block_q3_K) == 110, "Q3_K block");
+_Static_assert(sizeof(hk_block_q4_K) == 144, "Q4_K block");
+_Static_assert(sizeof(hk_block_q5_K) == 176, "Q5_K block");
+_Static_assert(sizeof(hk_block_q6_K) == 210, "Q6_K block");
+_Static_assert(sizeof(hk_block_q8_K) == 292, "Q8_K block");
+
+#endif
