@@ -20,6 +20,7 @@ chunks (one token each).
     python3 scripts/load_test.py --clients 16 --duration 30 --rounds 1 --llama-server PATH/llama-server
 """
 import argparse
+import itertools
 import os
 import signal
 import statistics
@@ -89,6 +90,18 @@ def rss_mib(process, field="VmHWM"):
     return None
 
 
+def pss_mib(process):
+    """The server's proportional set size now (a page mapped n times counts 1/n: memory that
+    sequences share is counted once, which RSS counts per mapping), Linux, in MiB; None where unreadable."""
+    try:
+        for line in Path(f"/proc/{process.pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def kv_cache_mib(port):
     """Hearth's hearth_kv_cache_resident_bytes gauge, in MiB (None for a server without it)."""
     try:
@@ -116,6 +129,24 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+SYSTEM_SENTENCES = [
+    "You answer questions about the documents of a public library.",
+    "Keep each answer short, factual and polite.",
+    "When a question cannot be answered from general knowledge, say so plainly.",
+    "Do not invent titles, dates or names.",
+]
+
+
+def system_prompt(words):
+    """About `words` words of a fixed, neutral system prompt that every request shares, as a suite's
+    system prompt is shared by its samples (servers that hold a shared prefix once use less memory)."""
+    out = []
+    for sentence in itertools.cycle(SYSTEM_SENTENCES):
+        if len(out) >= words:
+            return " ".join(out[:words])
+        out += sentence.split()
+
+
 def run_load(base_url, model, args):
     """`args.clients` threads stream chat completions until `args.duration` seconds have passed."""
     lock = threading.Lock()
@@ -134,9 +165,12 @@ def run_load(base_url, model, args):
             first = None
             chunks = 0
             usage_tokens = None
+            messages = [{"role": "user", "content": prompt}]
+            if args.system_words > 0:
+                messages.insert(0, {"role": "system", "content": system_prompt(args.system_words)})
             try:
                 stream = client.chat.completions.create(
-                    model=model, messages=[{"role": "user", "content": prompt}], max_tokens=args.max_tokens,
+                    model=model, messages=messages, max_tokens=args.max_tokens,
                     temperature=0.7, seed=index * 1000 + request_number, stream=True,
                     stream_options={"include_usage": True})
                 for chunk in stream:
@@ -178,7 +212,8 @@ def describe(name, r):
             f"wall {r['wall']:6.1f} s  aggregate {r['tokens_per_second']:7.1f} tok/s  "
             f"TTFT p50 {r['ttft_p50']:6.2f} s  p99 {r['ttft_p99']:6.2f} s  per-request decode p50 {r['decode_p50']:6.1f} tok/s  "
             f"RSS when ready {mib(r.get('ready_rss_mib'))}, peak {mib(r.get('peak_rss_mib'))}"
-            + (f", KV cache held after the load {mib(r['kv_cache_mib'])}" if r.get("kv_cache_mib") is not None else ""))
+            + (f", KV cache held after the load {mib(r['kv_cache_mib'])}" if r.get("kv_cache_mib") is not None else "")
+            + (f", PSS after the load {mib(r['pss_mib'])}" if r.get("pss_mib") is not None else ""))
 
 
 def mib(value):
@@ -199,13 +234,16 @@ def main():
     parser.add_argument("--cache-type", default="f32", choices=["f32", "f16", "q8_0"], help="Hearth's KV cache")
     parser.add_argument("--rounds", type=int, default=1, help="alternations of the two servers")
     parser.add_argument("--only", choices=["hearth", "llama.cpp"], help="run one server only")
+    parser.add_argument("--system-words", type=int, default=0,
+                        help="a system prompt of about this many words, the same in every request")
     args = parser.parse_args()
 
     servers = [("hearth", start_hearth), ("llama.cpp", start_llama_cpp)]
     if args.only:
         servers = [s for s in servers if s[0] == args.only]
     print(f"model {args.model_file}; {args.clients} streaming clients, {args.duration:.0f} s each, "
-          f"max_tokens {args.max_tokens}; --parallel {args.parallel} --threads {args.threads}; llama.cpp: "
+          f"max_tokens {args.max_tokens}; --parallel {args.parallel} --threads {args.threads}; "
+          f"{f'a shared system prompt of {args.system_words} words; ' if args.system_words else ''}llama.cpp: "
           f"{args.llama_server or 'llama_cpp.server (one sequence at a time)'}")
     collected = {name: [] for name, _ in servers}
     for round_index in range(args.rounds):
@@ -218,6 +256,7 @@ def main():
                 result["peak_rss_mib"] = rss_mib(process)
                 result["ready_rss_mib"] = ready_rss
                 result["kv_cache_mib"] = kv_cache_mib(port)
+                result["pss_mib"] = pss_mib(process)
             finally:
                 stop(process)
             collected[name].append(result)

@@ -52,6 +52,9 @@ public final class BatchedContext {
         caches = (0..<max(1, sequences)).map { _ in KVCache(config: model.config, contextLength: max(1, contextLength), type: cacheType) }
     }
 
+    /// `sequence`'s cache (for tests).
+    func cache(_ sequence: Int) -> KVCache { caches[sequence] }
+
     /// Positions of `sequence` that hold keys and values; its next token goes here.
     public func position(of sequence: Int) -> Int { caches[sequence].position }
 
@@ -61,18 +64,52 @@ public final class BatchedContext {
     }
 
     /// Bytes of memory the sequences' KV caches hold now: pages are backed as positions are written
-    /// and handed back when a sequence is truncated. Safe to read from any thread (it asks the
-    /// operating system, and changes nothing).
-    public var residentCacheBytes: Int { caches.reduce(0) { $0 + $1.residentBytes } }
+    /// and handed back when a sequence is truncated, and a prefix snapshot that several sequences
+    /// map is counted once. Safe to read from any thread (it asks the operating system, and
+    /// changes nothing).
+    public var residentCacheBytes: Int {
+        var total = 0
+        var counted = Set<ObjectIdentifier>()
+        for cache in caches {
+            let (own, snapshot) = cache.residentBytes
+            total += own
+            if let snapshot, counted.insert(ObjectIdentifier(snapshot)).inserted { total += snapshot.byteCount }
+        }
+        return total
+    }
 
     /// Makes `sequence` hold the first `length` positions of `source` (a prompt prefix they share),
     /// so it need not compute them again. The copy is exact: what follows computes as it would
     /// have after computing the prefix itself. Positions below `keeping` that `sequence` holds
     /// are taken to be equal to `source`'s already (the same tokens) and are not copied again.
+    ///
+    /// The whole pages of the prefix are not copied but shared: a snapshot of them is taken once
+    /// (`PrefixSnapshot`) and mapped copy-on-write by every sequence that starts with them, so a
+    /// system prompt or a question under its choices occupies memory once (plus the copy that
+    /// `source` keeps); the rest of the last page is copied.
     public func copyPrefix(from source: Int, to sequence: Int, length: Int, keeping: Int = 0) {
         guard source != sequence else { return truncate(sequence: sequence, to: length) }
-        let length = min(length, caches[source].position)
-        caches[sequence].copy(from: caches[source], positions: min(keeping, caches[sequence].position, length)..<length)
+        let (from, to) = (caches[source], caches[sequence])
+        let length = min(length, from.position)
+        if let snapshot = prefixSnapshot(of: from, length: length), to.share(snapshot) {
+            to.copy(from: from, positions: min(snapshot.positions, length)..<length)
+            return
+        }
+        to.copy(from: from, positions: min(keeping, to.position, length)..<length)
+    }
+
+    /// The snapshot to map for the first `length` positions of `source`: the one its positions
+    /// still match, when that holds at least half of what a new one would (the rest is copied: a
+    /// request that shares a system prompt and then a few words more should not take a second
+    /// snapshot of the system prompt); else a new one, which `source` records. Nil when the prefix
+    /// fills no whole page, or memory files cannot be had.
+    private func prefixSnapshot(of source: KVCache, length: Int) -> PrefixSnapshot? {
+        let wanted = PrefixSnapshot.positions(length, of: source)
+        guard wanted > 0 else { return nil }
+        if let existing = source.intactSnapshot, 2 * existing.positions >= wanted { return existing }
+        guard let fresh = PrefixSnapshot(of: source, positions: length) else { return nil }
+        source.adopt(fresh)
+        return fresh
     }
 
     /// Feeds every input's tokens after its sequence's cached positions, all in shared passes, and

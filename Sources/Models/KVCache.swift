@@ -54,12 +54,23 @@ final class KVCache {
     /// Bytes of one position's keys (values) in one layer, and of one head's part of them.
     let keyRowBytes: Int, valueRowBytes: Int
     let keyHeadBytes: Int, valueHeadBytes: Int
-    private let keyPages: [CachePages]       // per layer: contextLength rows of keyRowBytes
-    private let valuePages: [CachePages]     // per layer: contextLength rows of valueRowBytes
+    let keyPages: [CachePages]       // per layer: contextLength rows of keyRowBytes
+    let valuePages: [CachePages]     // per layer: contextLength rows of valueRowBytes
     let keys: [UnsafeMutableRawPointer]
     let values: [UnsafeMutableRawPointer]
     /// Positions 0..<position hold the sequence's keys and values.
     private(set) var position = 0
+
+    /// The prefix snapshot whose pages this cache maps, and how many bytes of each layer's keys and
+    /// values map it; or, for the cache it was taken from, `origin` (weak: the snapshot's memory is
+    /// not kept for a cache that does not map it). Either way, this cache's first `intactPositions`
+    /// positions are the snapshot's, untouched since. See PrefixSnapshot.swift. Guarded by
+    /// `sharing`: `residentBytes` reads them from other threads.
+    var snapshot: PrefixSnapshot?
+    weak var origin: PrefixSnapshot?
+    var intactPositions = 0
+    var sharedKeyBytes = 0, sharedValueBytes = 0
+    let sharing = NSLock()
 
     init(config: ModelConfig, contextLength: Int, type: KVCacheType = .f32) {
         self.type = type
@@ -82,6 +93,7 @@ final class KVCache {
     /// whole pages past them to the operating system.
     func truncate(to newPosition: Int) {
         position = min(max(0, newPosition), position)
+        endSnapshot(past: position)
         releasePagesPastEnd()
     }
 
@@ -98,8 +110,16 @@ final class KVCache {
         position = newPosition
     }
 
-    /// Bytes of the cache the operating system backs now (resident pages), for tests and reports.
-    var residentBytes: Int { (keyPages + valuePages).reduce(0) { $0 + $1.residentBytes } }
+    /// Bytes of the cache the operating system backs now (resident pages), for tests and reports,
+    /// less the pages that map a snapshot, and that snapshot (counted once by the context for all
+    /// the caches that share it).
+    var residentBytes: (own: Int, snapshot: PrefixSnapshot?) {
+        sharing.lock()
+        let (k, v, snapshot) = (sharedKeyBytes, sharedValueBytes, self.snapshot)
+        sharing.unlock()
+        let own = keyPages.reduce(0) { $0 + $1.residentBytes(from: k) } + valuePages.reduce(0) { $0 + $1.residentBytes(from: v) }
+        return (own, snapshot)
+    }
 
     /// Stores one position's key and value of `layer` (in the cache's type).
     func store(layer: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
@@ -123,68 +143,12 @@ final class KVCache {
         precondition(positions.upperBound <= source.position && positions.upperBound <= contextLength
                      && positions.lowerBound <= position && source.type == type)
         let k = positions.lowerBound * keyRowBytes, v = positions.lowerBound * valueRowBytes
+        endSnapshot(past: positions.lowerBound)
         for layer in keys.indices {
             (keys[layer] + k).copyMemory(from: source.keys[layer] + k, byteCount: positions.count * keyRowBytes)
             (values[layer] + v).copyMemory(from: source.values[layer] + v, byteCount: positions.count * valueRowBytes)
         }
         position = positions.upperBound
         releasePagesPastEnd()
-    }
-}
-
-/// Anonymous memory mapped up front and backed page by page as it is written; pages can be handed
-/// back. Reserving no swap for the whole mapping (MAP_NORESERVE) is what lets sixteen 32k-token
-/// caches be mapped on a machine that could not hold them all filled.
-final class CachePages {
-    let base: UnsafeMutableRawPointer
-    let byteCount: Int
-    private let isMapped: Bool
-    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-
-    init(byteCount requested: Int) {
-        byteCount = max(1, requested)
-        #if canImport(Glibc) || canImport(Musl)
-        let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
-        #else
-        let flags = MAP_PRIVATE | MAP_ANON
-        #endif
-        if let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, flags, -1, 0),
-           address != UnsafeMutableRawPointer(bitPattern: -1) {
-            base = address
-            isMapped = true
-        } else {
-            // No mapping to be had: ordinary memory, never handed back early.
-            base = .allocate(byteCount: byteCount, alignment: 64)
-            isMapped = false
-        }
-    }
-
-    deinit {
-        if isMapped { munmap(base, byteCount) } else { base.deallocate() }
-    }
-
-    /// Hands back every whole page from byte `offset` on; they read as zeros if touched again.
-    func release(from offset: Int) {
-        guard isMapped else { return }
-        let start = (max(0, offset) + Self.pageSize - 1) / Self.pageSize * Self.pageSize
-        guard start < byteCount else { return }
-        #if canImport(Glibc) || canImport(Musl)
-        _ = madvise(base + start, byteCount - start, MADV_DONTNEED)
-        #else
-        _ = madvise(base + start, byteCount - start, MADV_FREE)
-        #endif
-    }
-
-    /// Bytes in pages the operating system backs now.
-    var residentBytes: Int {
-        guard isMapped else { return byteCount }
-        let pages = (byteCount + Self.pageSize - 1) / Self.pageSize
-        var vector = [UInt8](repeating: 0, count: pages)
-        #if canImport(Glibc) || canImport(Musl)
-        guard mincore(base, byteCount, &vector) == 0 else { return byteCount }
-        #else
-        guard vector.withUnsafeMutableBufferPointer({ mincore(base, byteCount, UnsafeMutablePointer<CChar>(OpaquePointer($0.baseAddress!))) }) == 0 else { return byteCount }
-        #endif
-        return vector.reduce(0) { $0 + Int($1 & 1) } * Self.pageSize
     }
 }

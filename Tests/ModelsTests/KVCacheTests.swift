@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Kernels
 @testable import Models
 import XCTest
 
@@ -65,6 +66,117 @@ final class KVCacheTests: XCTestCase {
             let expected = try fresh.evaluateAll(tail)
             XCTAssertTrue(continued == expected, "\(cacheType): logits after a truncation differ from a fresh run's")
         }
+    }
+}
+
+/// A prompt prefix that several sequences start with is held once: its whole pages are a snapshot
+/// that each sequence maps copy-on-write (PrefixSnapshot), and what each computes is unchanged.
+final class SharedPrefixTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-shared-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        guard let file = MemoryFile.create(name: "probe") else { throw XCTSkip("no memory files on this system: prefixes are copied") }
+        close(file)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func model() throws -> LanguageModel {
+        var tiny = TinyModel()
+        tiny.context = 4096
+        tiny.matrixType = .q8_0
+        let url = directory.appendingPathComponent("tiny.gguf")
+        try tiny.write(to: url)
+        return try LanguageModel(url: url)
+    }
+
+    private func tokens(_ count: Int, seed: Int32) -> [Int32] {
+        (0..<Int32(count)).map { 3 + ($0 &* 37 &+ seed) % 256 }
+    }
+
+    func testSharersContinueAsIfTheyHadComputedThePrefix() throws {
+        let model = try model()
+        for cacheType in KVCacheType.allCases {
+            let prefix = tokens(600, seed: 5), tail = tokens(4, seed: 11)
+            let expected = try model.makeContext(contextLength: 4096, cacheType: cacheType).evaluate(prefix + tail)
+            let context = BatchedContext(model: model, sequences: 4, contextLength: 4096, threads: 2, cacheType: cacheType)
+            try context.evaluate([.init(sequence: 0, tokens: prefix + tokens(5, seed: 9), logits: .none)])
+            context.copyPrefix(from: 0, to: 1, length: prefix.count)
+            context.copyPrefix(from: 0, to: 2, length: prefix.count)
+
+            // One snapshot, taken once, mapped by both, holding all but the last page's positions.
+            var snapshot: PrefixSnapshot! = try XCTUnwrap(context.cache(1).snapshot, "\(cacheType)")
+            XCTAssertTrue(context.cache(2).snapshot === snapshot, "\(cacheType): the second copy took another snapshot")
+            XCTAssertTrue(context.cache(0).origin === snapshot, "\(cacheType): the source does not record its snapshot")
+            XCTAssertGreaterThan(context.cache(1).sharedKeyBytes, 0)
+            XCTAssertNil(context.cache(0).snapshot, "the source keeps its own pages")
+            let perPage = CachePages.pageSize / min(context.cache(0).keyRowBytes, context.cache(0).valueRowBytes)
+            XCTAssertGreaterThanOrEqual(snapshot.positions, prefix.count - 2 * perPage - 1, "\(cacheType)")
+            XCTAssertEqual(context.position(of: 1), prefix.count)
+
+            // The source rewrites positions inside the shared prefix: the sharers do not see it.
+            context.truncate(sequence: 0, to: 10)
+            try context.evaluate([.init(sequence: 0, tokens: tokens(700, seed: 13), logits: .none)])
+            XCTAssertNil(context.cache(0).intactSnapshot)
+
+            let logits = try context.evaluate([.init(sequence: 1, tokens: tail, logits: .last)])
+            XCTAssertTrue(logits[0] == expected, "\(cacheType): a sharer's logits differ from a lone run's")
+            // A sharer truncated inside the shared pages and fed the rest again: the same.
+            context.truncate(sequence: 2, to: 300)
+            XCTAssertTrue(try context.evaluate([.init(sequence: 2, tokens: Array(prefix[300...]) + tail, logits: .last)])[0] == expected,
+                          "\(cacheType): after a truncation inside the shared pages")
+            // A copy from a sharer maps the same snapshot.
+            context.copyPrefix(from: 1, to: 3, length: prefix.count)
+            XCTAssertTrue(context.cache(3).snapshot === snapshot, "\(cacheType)")
+            XCTAssertTrue(try context.evaluate([.init(sequence: 3, tokens: tail, logits: .last)])[0] == expected, "\(cacheType)")
+
+            // Once no cache maps it, the snapshot is let go.
+            weak var released = snapshot
+            for sequence in 1...3 { context.truncate(sequence: sequence, to: 0) }
+            XCTAssertTrue((0..<4).allSatisfy { context.cache($0).snapshot == nil && context.cache($0).origin == nil }, "\(cacheType)")
+            _ = snapshot.positions
+            snapshot = nil
+            XCTAssertNil(released, "\(cacheType): the snapshot outlived every cache that used it")
+        }
+    }
+
+    /// Proportional set size (the kernel's count of this process's memory, each page shared by n
+    /// mappings counted 1/n), in bytes; nil where /proc/self/smaps_rollup cannot be read.
+    private func proportionalSetSize() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("Pss:") {
+            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+        }
+        return nil
+    }
+
+    func testASharedPrefixOccupiesMemoryOnce() throws {
+        let model = try model()
+        let page = CachePages.pageSize
+        let buffers = 2 * model.config.blockCount
+        let length = 3000, sequences = 8
+        let copy = length * KVCacheType.f32.bytesPerPosition(model.config)
+        let context = BatchedContext(model: model, sequences: sequences, contextLength: 4096, threads: 2)
+        try context.evaluate([.init(sequence: 0, tokens: tokens(length, seed: 3), logits: .none)])
+        let before = proportionalSetSize()
+        for sequence in 1..<sequences { context.copyPrefix(from: 0, to: sequence, length: length) }
+        for sequence in 1..<sequences { XCTAssertEqual(context.position(of: sequence), length) }
+        // One more token each: attention reads every position, so every shared page is in use.
+        try context.evaluate((1..<sequences).map { .init(sequence: $0, tokens: [7], logits: .none) })
+        let after = proportionalSetSize()
+
+        // Copied, the prefix would take seven more copies. Shared: one snapshot, and a page or so
+        // per buffer of each sequence (the rest of the last shared page, the positions past it).
+        let bound = copy + (sequences - 1) * buffers * 3 * page
+        XCTAssertLessThan(bound, 3 * copy, "the test's prefix is too short to tell sharing from copying")
+        XCTAssertLessThanOrEqual(context.residentCacheBytes, copy + bound, "the caches' gauge")
+        guard let before, let after else { throw XCTSkip("no /proc/self/smaps_rollup here") }
+        print("shared prefix: \(sequences - 1) sequences of \(length) positions, PSS +\(after - before) bytes; one copy \(copy)")
+        XCTAssertLessThan(after - before, bound + 256 * 1024, "the process's own count (PSS)")
     }
 }
 

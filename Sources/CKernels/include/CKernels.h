@@ -153,6 +153,13 @@ int hk_pool_thread_count(const hk_pool *pool);
 /// a call made from inside a task body of the same pool runs inline on that thread.
 void hk_pool_run(hk_pool *pool, int64_t count, hk_task_fn fn, void *context);
 
+// MARK: - Shared memory
+
+/// A file that lives in memory only (Linux's memfd_create, close-on-exec), for KV cache pages that
+/// several sequences map copy-on-write; -1 (errno set) where the system has none, and the caches
+/// then copy instead. The caller owns the descriptor.
+int hk_memory_file(const char *name);
+
 // MARK: - Scratch memory
 
 /// A 64-byte-aligned buffer of at least `bytes`, private to the calling thread and to `slot`
