@@ -67,38 +67,15 @@ final class KVCacheTests: XCTestCase {
             XCTAssertTrue(continued == expected, "\(cacheType): logits after a truncation differ from a fresh run's")
         }
     }
-}
 
-/// A prompt prefix that several sequences start with is held once: its whole pages are a snapshot
-/// that each sequence maps copy-on-write (PrefixSnapshot), and what each computes is unchanged.
-final class SharedPrefixTests: XCTestCase {
-    private var directory: URL!
+    // MARK: - A shared prefix
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-shared-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// A prompt prefix that several sequences start with is held once: its whole pages are a
+    /// snapshot that each sequence maps copy-on-write (PrefixSnapshot), and what each computes is
+    /// unchanged.
+    func testSharersContinueAsIfTheyHadComputedThePrefix() throws {
         guard let file = MemoryFile.create(name: "probe") else { throw XCTSkip("no memory files on this system: prefixes are copied") }
         close(file)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func model() throws -> LanguageModel {
-        var tiny = TinyModel()
-        tiny.context = 4096
-        tiny.matrixType = .q8_0
-        let url = directory.appendingPathComponent("tiny.gguf")
-        try tiny.write(to: url)
-        return try LanguageModel(url: url)
-    }
-
-    private func tokens(_ count: Int, seed: Int32) -> [Int32] {
-        (0..<Int32(count)).map { 3 + ($0 &* 37 &+ seed) % 256 }
-    }
-
-    func testSharersContinueAsIfTheyHadComputedThePrefix() throws {
         let model = try model()
         for cacheType in KVCacheType.allCases {
             let prefix = tokens(600, seed: 5), tail = tokens(4, seed: 11)
@@ -155,6 +132,8 @@ final class SharedPrefixTests: XCTestCase {
     }
 
     func testASharedPrefixOccupiesMemoryOnce() throws {
+        guard let file = MemoryFile.create(name: "probe") else { throw XCTSkip("no memory files on this system: prefixes are copied") }
+        close(file)
         let model = try model()
         let page = CachePages.pageSize
         let buffers = 2 * model.config.blockCount
