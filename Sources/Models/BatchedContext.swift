@@ -84,9 +84,9 @@ public final class BatchedContext {
     /// are taken to be equal to `source`'s already (the same tokens) and are not copied again.
     ///
     /// The whole pages of the prefix are not copied but shared: a snapshot of them is taken once
-    /// (`PrefixSnapshot`) and mapped copy-on-write by every sequence that starts with them, so a
-    /// system prompt or a question under its choices occupies memory once (plus the copy that
-    /// `source` keeps); the rest of the last page is copied.
+    /// (`PrefixSnapshot`) and mapped copy-on-write by every sequence that starts with them,
+    /// `source` included, so a system prompt or a question under its choices occupies memory once;
+    /// the rest of the last page is copied.
     public func copyPrefix(from source: Int, to sequence: Int, length: Int, keeping: Int = 0) {
         guard source != sequence else { return truncate(sequence: sequence, to: length) }
         let (from, to) = (caches[source], caches[sequence])

@@ -57,6 +57,34 @@ final class CachePages {
         return true
     }
 
+    /// Maps `count` bytes of `file` from `offset` (both whole pages) over the start of the buffer,
+    /// copy-on-write, where the buffer holds exactly those bytes already (they were just written to
+    /// the file from it): its own pages go back to the system, and it reads the file's, shared.
+    /// False when it cannot; the buffer then still holds the same bytes, read back from the file if
+    /// the failed mapping took its pages.
+    func exchangeForFile(_ file: Int32, offset: Int, count: Int) -> Bool {
+        guard isMapped, count > 0, count <= byteCount, count % Self.pageSize == 0, offset % Self.pageSize == 0 else { return false }
+        let address = mmap(base, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, file, off_t(offset))
+        if address == base { return true }
+        // The failed fixed mapping may have removed the pages (Linux before 6.12 unmaps first).
+        readBack(file, offset: offset, count: count)
+        return false
+    }
+
+    /// Replaces the first `count` bytes with fresh memory holding `count` bytes of `file` from
+    /// `offset`: what `exchangeForFile` mapped becomes the buffer's own again. A read that cannot
+    /// place them has no memory to place them in: the state in which any write to a cache fails.
+    func readBack(_ file: Int32, offset: Int, count: Int) {
+        remapFresh(from: 0, to: count)
+        var done = 0
+        while done < count {
+            let n = pread(file, base + done, count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            precondition(n > 0, "out of memory: a KV cache's pages could not be read back from its prefix snapshot")
+            done += n
+        }
+    }
+
     /// Replaces the whole pages from `offset` (rounded up) to `end` with fresh anonymous memory,
     /// which reads as zeros and takes none until written: where a file was mapped, that ends it.
     func remapFresh(from offset: Int, to end: Int) {

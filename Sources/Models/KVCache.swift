@@ -62,10 +62,10 @@ final class KVCache {
     private(set) var position = 0
 
     /// The prefix snapshot whose pages this cache maps, and how many bytes of each layer's keys and
-    /// values map it; or, for the cache it was taken from, `origin` (weak: the snapshot's memory is
-    /// not kept for a cache that does not map it). Either way, this cache's first `intactPositions`
-    /// positions are the snapshot's, untouched since. See PrefixSnapshot.swift. Guarded by
-    /// `sharing`: `residentBytes` reads them from other threads.
+    /// values map it; or, for a cache it was taken from that could not map it, `origin` (weak: the
+    /// snapshot's memory is not kept for a cache that does not map it). Either way, this cache's
+    /// first `intactPositions` positions are the snapshot's, untouched since. See
+    /// PrefixSnapshot.swift. Guarded by `sharing`: `residentBytes` reads them from other threads.
     var snapshot: PrefixSnapshot?
     weak var origin: PrefixSnapshot?
     var intactPositions = 0

@@ -102,15 +102,32 @@ extension KVCache {
         return true
     }
 
-    /// Records that this cache's first positions are `snapshot`'s (it was just taken from them),
-    /// so that later copies from this cache can map it rather than take another. A cache whose
-    /// pages map an older snapshot keeps that one: remapping a running sequence's memory is a risk
-    /// (a failed mapping would lose its keys) that a saved copy does not justify.
+    /// Makes this cache, whose first positions `snapshot` was just taken from, map it too: its own
+    /// pages for them (or an older snapshot's) go back, so the prefix is held once, not twice, and
+    /// later copies from this cache map it rather than take another. Where a page cannot be
+    /// mapped, the cache holds all of them as its own, read back from the snapshot, and only
+    /// records it (`origin`).
     func adopt(_ snapshot: PrefixSnapshot) {
-        guard self.snapshot == nil else { return }
+        precondition(snapshot.layers == keys.count && position >= snapshot.positions)
+        // Every layer's keys, then every layer's values: (pages, offset in the file, bytes). The
+        // file holds what they hold, so mapping it over them changes no byte.
+        let buffers = keyPages.indices.map { (keyPages[$0], snapshot.keyOffset($0), snapshot.keyBytes) }
+            + valuePages.indices.map { (valuePages[$0], snapshot.valueOffset($0), snapshot.valueBytes) }
+        var exchanged = 0
+        while exchanged < buffers.count,
+              buffers[exchanged].0.exchangeForFile(snapshot.file, offset: buffers[exchanged].1, count: buffers[exchanged].2) {
+            exchanged += 1
+        }
+        let mapped = exchanged == buffers.count
+        if !mapped {
+            // All of them, so that the record is exact whatever each mapped before.
+            for (pages, offset, count) in buffers { pages.readBack(snapshot.file, offset: offset, count: count) }
+        }
         sharing.lock()
-        (origin, intactPositions) = (snapshot, snapshot.positions)
-        sharing.unlock()
+        defer { sharing.unlock() }
+        intactPositions = snapshot.positions
+        (self.snapshot, origin) = mapped ? (snapshot, nil) : (nil, snapshot)
+        (sharedKeyBytes, sharedValueBytes) = mapped ? (snapshot.keyBytes, snapshot.valueBytes) : (0, 0)
     }
 
     /// The snapshot whose pages hold this cache's first positions unchanged, if any (and alive).
@@ -125,7 +142,7 @@ extension KVCache {
     /// let go once no page maps it and this cache no longer matches all of it.
     func endSnapshot(past kept: Int) {
         if snapshot == nil {
-            // The cache a snapshot was taken from maps none of it: only the record changes.
+            // A cache that could not map the snapshot it was taken from: only the record changes.
             sharing.lock()
             intactPositions = min(intactPositions, kept)
             if let held = origin, intactPositions < held.positions { origin = nil }

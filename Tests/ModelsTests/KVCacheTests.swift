@@ -85,12 +85,19 @@ final class KVCacheTests: XCTestCase {
             context.copyPrefix(from: 0, to: 1, length: prefix.count)
             context.copyPrefix(from: 0, to: 2, length: prefix.count)
 
-            // One snapshot, taken once, mapped by both, holding all but the last page's positions.
+            // One snapshot, taken once, mapped by both and by the source, holding all but the last
+            // page's positions.
             var snapshot: PrefixSnapshot! = try XCTUnwrap(context.cache(1).snapshot, "\(cacheType)")
             XCTAssertTrue(context.cache(2).snapshot === snapshot, "\(cacheType): the second copy took another snapshot")
-            XCTAssertTrue(context.cache(0).origin === snapshot, "\(cacheType): the source does not record its snapshot")
+            XCTAssertTrue(context.cache(0).snapshot === snapshot, "\(cacheType): the source keeps its own pages")
+            XCTAssertNil(context.cache(0).origin)
             XCTAssertGreaterThan(context.cache(1).sharedKeyBytes, 0)
-            XCTAssertNil(context.cache(0).snapshot, "the source keeps its own pages")
+            XCTAssertEqual(context.cache(0).sharedKeyBytes, snapshot.keyBytes)
+            // The source, which now reads the snapshot's pages, continues as it would have.
+            let sourceTail = tokens(3, seed: 17)
+            let sourceExpected = try model.makeContext(contextLength: 4096, cacheType: cacheType).evaluate(prefix + tokens(5, seed: 9) + sourceTail)
+            XCTAssertTrue(try context.evaluate([.init(sequence: 0, tokens: sourceTail, logits: .last)])[0] == sourceExpected,
+                          "\(cacheType): the source's logits changed when it came to map its snapshot")
             let perPage = CachePages.pageSize / min(context.cache(0).keyRowBytes, context.cache(0).valueRowBytes)
             XCTAssertGreaterThanOrEqual(snapshot.positions, prefix.count - 2 * perPage - 1, "\(cacheType)")
             XCTAssertEqual(context.position(of: 1), prefix.count)
@@ -113,11 +120,37 @@ final class KVCacheTests: XCTestCase {
 
             // Once no cache maps it, the snapshot is let go.
             weak var released = snapshot
-            for sequence in 1...3 { context.truncate(sequence: sequence, to: 0) }
+            for sequence in 0...3 { context.truncate(sequence: sequence, to: 0) }
             XCTAssertTrue((0..<4).allSatisfy { context.cache($0).snapshot == nil && context.cache($0).origin == nil }, "\(cacheType)")
             _ = snapshot.positions
             snapshot = nil
             XCTAssertNil(released, "\(cacheType): the snapshot outlived every cache that used it")
+        }
+    }
+
+    /// A source that maps an old snapshot and then holds a longer prefix of other tokens takes a
+    /// new snapshot of it and maps that: the next copy from it maps the same one, not a third.
+    func testASourceMapsTheSnapshotItWasLastTakenFrom() throws {
+        guard let file = MemoryFile.create(name: "probe") else { throw XCTSkip("no memory files on this system: prefixes are copied") }
+        close(file)
+        let model = try model()
+        let first = tokens(600, seed: 5), second = Array(first.prefix(300)) + tokens(500, seed: 21), tail = tokens(4, seed: 11)
+        let context = BatchedContext(model: model, sequences: 3, contextLength: 4096, threads: 2)
+        try context.evaluate([.init(sequence: 0, tokens: first, logits: .none)])
+        context.copyPrefix(from: 0, to: 1, length: first.count)
+        let old = try XCTUnwrap(context.cache(0).snapshot)
+        context.truncate(sequence: 0, to: 300)
+        try context.evaluate([.init(sequence: 0, tokens: Array(second[300...]), logits: .none)])
+        context.copyPrefix(from: 0, to: 2, length: second.count)
+        let new = try XCTUnwrap(context.cache(2).snapshot)
+        XCTAssertFalse(new === old)
+        XCTAssertTrue(context.cache(0).snapshot === new, "the source still maps the old snapshot")
+        XCTAssertTrue(context.cache(1).snapshot === old, "the first sharer keeps the old one")
+        context.copyPrefix(from: 0, to: 1, length: second.count)
+        XCTAssertTrue(context.cache(1).snapshot === new, "a second copy from the source took another snapshot")
+        let expected = try model.makeContext(contextLength: 4096).evaluate(second + tail)
+        for sequence in 0...2 {
+            XCTAssertTrue(try context.evaluate([.init(sequence: sequence, tokens: tail, logits: .last)])[0] == expected, "sequence \(sequence)")
         }
     }
 
@@ -148,10 +181,11 @@ final class KVCacheTests: XCTestCase {
         try context.evaluate((1..<sequences).map { .init(sequence: $0, tokens: [7], logits: .none) })
         let after = proportionalSetSize()
 
-        // Copied, the prefix would take seven more copies. Shared: one snapshot, and a page or so
-        // per buffer of each sequence (the rest of the last shared page, the positions past it).
-        let bound = copy + (sequences - 1) * buffers * 3 * page
-        XCTAssertLessThan(bound, 3 * copy, "the test's prefix is too short to tell sharing from copying")
+        // Copied, the prefix would take seven more copies; shared beside the source's own, one.
+        // Held once: the snapshot in place of the source's pages, and a page or so per buffer of
+        // each sequence (the rest of the last shared page, the positions past it).
+        let bound = sequences * buffers * 3 * page
+        XCTAssertLessThan(bound + 256 * 1024, copy, "the test's prefix is too short to tell one copy from two")
         XCTAssertLessThanOrEqual(context.residentCacheBytes, copy + bound, "the caches' gauge")
         guard let before, let after else { throw XCTSkip("no /proc/self/smaps_rollup here") }
         print("shared prefix: \(sequences - 1) sequences of \(length) positions, PSS +\(after - before) bytes; one copy \(copy)")
