@@ -143,6 +143,27 @@ static inline __attribute__((always_inline)) void legacy_tile16(
     HK_UNROLL for (int t = 0; t < TOKENS; ++t) _mm512_storeu_ps(y + (size_t)t * y_stride, acc[t]);
 }
 
+// Every token against the sixteen rows of a filled panel, eight at a time; y at the first row.
+static inline __attribute__((always_inline)) void panel_tokens(
+    const int type, const legacy_block16 *panel, int64_t nb, const uint8_t *x, size_t x_row_bytes,
+    const legacy_activation *act, int64_t tokens, float *y, size_t y_stride) {
+    int64_t t = 0;
+    for (; t + WIDE_TILE <= tokens; t += WIDE_TILE)
+        legacy_tile16(type, panel, nb, x + (size_t)t * x_row_bytes, x_row_bytes, act + t * nb, y + (size_t)t * y_stride, y_stride, WIDE_TILE);
+    const uint8_t *xt = x + (size_t)t * x_row_bytes;
+    float *yt = y + (size_t)t * y_stride;
+    switch (tokens - t) {
+    case 1: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 1); break;
+    case 2: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 2); break;
+    case 3: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 3); break;
+    case 4: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 4); break;
+    case 5: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 5); break;
+    case 6: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 6); break;
+    case 7: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 7); break;
+    default: break;
+    }
+}
+
 // Sixteen rows (two full groups at `row`) against every token, through the 512-bit panel.
 static inline __attribute__((always_inline)) void legacy_rows16(
     const int type, const uint8_t *w, size_t row_bytes, int64_t row, int64_t nb, legacy_block16 *panel,
@@ -159,21 +180,25 @@ static inline __attribute__((always_inline)) void legacy_rows16(
             HK_UNROLL for (int k = 0; k < 8; ++k) _mm256_store_si256((__m256i *)(panel[b].q + 64 * k + 32 * half), q[k]);
         }
     }
-    int64_t t = 0;
-    for (; t + WIDE_TILE <= tokens; t += WIDE_TILE)
-        legacy_tile16(type, panel, nb, x + (size_t)t * x_row_bytes, x_row_bytes, act + t * nb, y + (size_t)t * y_stride + row, y_stride, WIDE_TILE);
-    const uint8_t *xt = x + (size_t)t * x_row_bytes;
-    float *yt = y + (size_t)t * y_stride + row;
-    switch (tokens - t) {
-    case 1: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 1); break;
-    case 2: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 2); break;
-    case 3: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 3); break;
-    case 4: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 4); break;
-    case 5: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 5); break;
-    case 6: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 6); break;
-    case 7: legacy_tile16(type, panel, nb, xt, x_row_bytes, act + t * nb, yt, y_stride, 7); break;
-    default: break;
-    }
+    panel_tokens(type, panel, nb, x, x_row_bytes, act, tokens, y + row, y_stride);
+}
+
+// Each activation block's scale, −o·Σy and (Q8_1) stored sum, token after token.
+static inline __attribute__((always_inline)) void legacy_activations(
+    const int type, const uint8_t *activations, size_t x_row_bytes, int64_t tokens, int64_t nb, legacy_activation *act) {
+    const int offset = legacy_offset(type);
+    for (int64_t t = 0; t < tokens; ++t)
+        for (int64_t b = 0; b < nb; ++b) {
+            if (type == HK_Q4_1) {
+                const hk_block_q8_1 *block = (const hk_block_q8_1 *)(activations + (size_t)t * x_row_bytes) + b;
+                act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), 0, hk_load_h2f(&block->s) };
+                continue;
+            }
+            const hk_block_q8_0 *block = (const hk_block_q8_0 *)(activations + (size_t)t * x_row_bytes) + b;
+            const __m256i ones = _mm256_set1_epi8(1);
+            const int sum = hsum_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, _mm256_loadu_si256((const __m256i *)block->qs)));
+            act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), -offset * sum, 0 };
+        }
 }
 
 // Inlined into each type's entry point, so that `type` is a constant and every branch on it folds.
@@ -191,20 +216,8 @@ static inline __attribute__((always_inline)) void rows_legacy(const int type, in
         hk_rows_fallback(type, n, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
         return;
     }
-    const int offset = legacy_offset(type);
     const size_t ahead = GROUP_ROWS * row_bytes;
-    for (int64_t t = 0; t < tokens; ++t)
-        for (int64_t b = 0; b < nb; ++b) {
-            if (type == HK_Q4_1) {
-                const hk_block_q8_1 *block = (const hk_block_q8_1 *)(activations + (size_t)t * x_row_bytes) + b;
-                act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), 0, hk_load_h2f(&block->s) };
-                continue;
-            }
-            const hk_block_q8_0 *block = (const hk_block_q8_0 *)(activations + (size_t)t * x_row_bytes) + b;
-            const __m256i ones = _mm256_set1_epi8(1);
-            const int sum = hsum_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), ones, _mm256_loadu_si256((const __m256i *)block->qs)));
-            act[t * nb + b] = (legacy_activation){ hk_load_h2f(&block->d), -offset * sum, 0 };
-        }
+    legacy_activations(type, activations, x_row_bytes, tokens, nb, act);
     for (int64_t row = row_begin; row < row_end; row += GROUP_ROWS) {
         if (tokens > TOKEN_TILE && row_end - row >= 2 * GROUP_ROWS) {
             legacy_rows16(type, w, row_bytes, row, nb, panel_memory, activations, x_row_bytes, act, tokens, y, y_stride);
@@ -266,5 +279,182 @@ void hk_rows_q8_0_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_b
     rows_legacy(HK_Q8_0, n, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
 }
 
+// MARK: - Q5_0 and Q8_0 packed at load
+//
+// Unpacking eight rows costs the panel a transpose (24 shuffles) per block, and the shuffles share
+// the port that 512-bit vpdpbusd uses: at sixteen tokens that was about half of Q5_0's kernel time.
+// Packed at load (hk_block_q5_0x16, hk_block_q8_0x16), sixteen rows' bytes already lie as the
+// vpdpbusd reads them: Q8_0 needs no unpacking at all, Q5_0 two masks and a shift per 64 bytes.
+// The integer sums and the float steps are the panel's, so every output is unchanged bit for bit.
+
+static inline size_t packed_block_bytes(int type) {
+    return type == HK_Q5_0 ? sizeof(hk_block_q5_0x16) : sizeof(hk_block_q8_0x16);
+}
+
+// Block b of a packed group of sixteen rows as unsigned bytes (q[k] lane r: elements 4k..4k+3 of
+// row r, u = q + o) and the rows' scales.
+static inline __attribute__((always_inline)) __m512 unpack_packed(const int type, const uint8_t *group, int64_t b, __m512i q[8]) {
+    const uint8_t *block = group + (size_t)b * packed_block_bytes(type);
+    if (type == HK_Q8_0) {
+        const hk_block_q8_0x16 *p = (const hk_block_q8_0x16 *)block;
+        HK_UNROLL for (int k = 0; k < 8; ++k) q[k] = _mm512_loadu_si512((const void *)(p->qs + 64 * k));
+        return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p->d));
+    }
+    const hk_block_q5_0x16 *p = (const hk_block_q5_0x16 *)block;
+    const __m512i low = _mm512_set1_epi8(0x0f), fifth = _mm512_set1_epi8(0x10);
+    HK_UNROLL for (int c = 0; c < 4; ++c) {
+        const __m512i v = _mm512_loadu_si512((const void *)(p->qs + 64 * c));
+        q[c] = _mm512_and_si512(v, low);
+        q[c + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low);
+    }
+    HK_UNROLL for (int k = 0; k < 8; ++k) q[k] = _mm512_mask_add_epi8(q[k], _cvtu64_mask64(p->qh[k]), q[k], fifth);
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p->d));
+}
+
+// TOKENS (at most eight) tokens against a packed group, unpacking each block as it goes: the
+// arithmetic of legacy_tile16, lane for lane. With `ahead`, the same block of the group that far
+// on is prefetched, as the unpacked path does: one token's arithmetic outruns the prefetchers.
+static inline __attribute__((always_inline)) void packed_tile(
+    const int type, const uint8_t *group, int64_t nb, const uint8_t *x, size_t x_stride,
+    const legacy_activation *act, float *y, size_t y_stride, size_t ahead, const int TOKENS) {
+    __m512 acc[WIDE_TILE];
+    HK_UNROLL for (int t = 0; t < TOKENS; ++t) acc[t] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+        if (ahead) {
+            const uint8_t *next = group + ahead + (size_t)b * packed_block_bytes(type);
+            for (size_t offset = 0; offset < packed_block_bytes(type); offset += 64) _mm_prefetch((const char *)(next + offset), _MM_HINT_T0);
+        }
+        __m512i q[8];
+        const __m512 dw = unpack_packed(type, group, b, q);
+        HK_UNROLL for (int t = 0; t < TOKENS; ++t) {
+            const uint8_t *xq = x + (size_t)t * x_stride + (size_t)b * activation_bytes(type) + activation_qs(type);
+            const legacy_activation a = act[(size_t)t * (size_t)nb + (size_t)b];
+            __m512i s0 = _mm512_set1_epi32(a.minus_offset_sum), s1 = _mm512_setzero_si512();
+            HK_UNROLL for (int k = 0; k < 4; ++k) {
+                s0 = _mm512_dpbusd_epi32(s0, q[2 * k], broadcast_dword512(xq + 8 * k));
+                s1 = _mm512_dpbusd_epi32(s1, q[2 * k + 1], broadcast_dword512(xq + 8 * k + 4));
+            }
+            const __m512i isum = _mm512_add_epi32(s0, s1);
+            const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(a.d));
+            acc[t] = _mm512_add_ps(acc[t], _mm512_mul_ps(scale, _mm512_cvtepi32_ps(isum)));
+        }
+    }
+    HK_UNROLL for (int t = 0; t < TOKENS; ++t) _mm512_storeu_ps(y + (size_t)t * y_stride, acc[t]);
+}
+
+static inline __attribute__((always_inline)) void rows_packed(const int type, int64_t n, const uint8_t *packed, const void *w,
+                        size_t row_bytes, int64_t row_begin, int64_t row_end, const uint8_t *x, size_t x_row_bytes,
+                        int64_t tokens, float *y, size_t y_stride) {
+    const int64_t nb = n / HK_QK;
+    legacy_activation *act = hk_thread_scratch(2, (size_t)(tokens * nb) * sizeof(legacy_activation) + 1);
+    // More than one tile of tokens: each Q5_0 block is unpacked once into the panel, as unpacked
+    // rows are, and every tile reads it from there. Q8_0's packed blocks are a panel already.
+    const int paneled = type == HK_Q5_0 && tokens > WIDE_TILE;
+    legacy_block16 *panel = paneled ? hk_thread_scratch(1, (size_t)nb * sizeof(legacy_block16) + 1) : NULL;
+    if (!act || (paneled && !panel)) {
+        hk_rows_fallback(type, n, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
+        return;
+    }
+    legacy_activations(type, x, x_row_bytes, tokens, nb, act);
+    for (int64_t row = row_begin; row < row_end; row += 16) {
+        const uint8_t *group = packed + (size_t)(row / 16) * (size_t)nb * packed_block_bytes(type);
+        float *out = y + row;
+        if (panel) {
+            const uint8_t *next = group + (size_t)nb * packed_block_bytes(type);
+            for (int64_t b = 0; b < nb; ++b) {
+                for (size_t offset = 0; offset < packed_block_bytes(type); offset += 64)
+                    _mm_prefetch((const char *)(next + (size_t)b * packed_block_bytes(type) + offset), _MM_HINT_T0);
+                __m512i q[8];
+                _mm512_store_ps(panel[b].d, unpack_packed(type, group, b, q));
+                HK_UNROLL for (int k = 0; k < 8; ++k) _mm512_store_si512((void *)(panel[b].q + 64 * k), q[k]);
+            }
+            panel_tokens(type, panel, nb, x, x_row_bytes, act, tokens, out, y_stride);
+            continue;
+        }
+        for (int64_t t = 0; t < tokens; t += WIDE_TILE) {
+            const uint8_t *xt = x + (size_t)t * x_row_bytes;
+            const legacy_activation *at = act + t * nb;
+            float *yt = out + (size_t)t * y_stride;
+            const size_t ahead = t == 0 ? (size_t)nb * packed_block_bytes(type) : 0;
+            switch (tokens - t) {
+            case 1: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 1); break;
+            case 2: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 2); break;
+            case 3: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 3); break;
+            case 4: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 4); break;
+            case 5: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 5); break;
+            case 6: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 6); break;
+            case 7: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 7); break;
+            default: packed_tile(type, group, nb, xt, x_row_bytes, at, yt, y_stride, ahead, 8); break;
+            }
+        }
+    }
+}
+
+static void pack_rows(const int type, int64_t n, const uint8_t *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                      uint8_t *packed) {
+    const int64_t nb = n / HK_QK;
+    for (int64_t row = row_begin; row < row_end; row += 16)
+        for (int64_t b = 0; b < nb; ++b) {
+            uint8_t *out = packed + ((size_t)(row / 16) * (size_t)nb + (size_t)b) * packed_block_bytes(type);
+            if (type == HK_Q5_0) memset(((hk_block_q5_0x16 *)out)->qh, 0, sizeof(((hk_block_q5_0x16 *)out)->qh));
+            for (int r = 0; r < 16; ++r) {
+                const uint8_t *block = w + (size_t)(row + r) * row_bytes + (size_t)b * legacy_bytes(type);
+                if (type == HK_Q8_0) {
+                    const hk_block_q8_0 *src = (const hk_block_q8_0 *)block;
+                    hk_block_q8_0x16 *dst = (hk_block_q8_0x16 *)out;
+                    memcpy(&dst->d[r], &src->d, 2);
+                    for (int e = 0; e < 32; ++e) dst->qs[64 * (e / 4) + 4 * r + e % 4] = (uint8_t)src->qs[e] ^ 0x80u;
+                } else {
+                    const hk_block_q5_0 *src = (const hk_block_q5_0 *)block;
+                    hk_block_q5_0x16 *dst = (hk_block_q5_0x16 *)out;
+                    memcpy(&dst->d[r], &src->d, 2);
+                    uint32_t high;
+                    memcpy(&high, src->qh, 4);
+                    for (int e = 0; e < 32; ++e) dst->qh[e / 4] |= (uint64_t)((high >> e) & 1u) << (4 * r + e % 4);
+                    for (int i = 0; i < 16; ++i) dst->qs[64 * (i / 4) + 4 * r + i % 4] = src->qs[i];
+                }
+            }
+        }
+}
+
+// Only called where hk_packed_bytes packs, that is where the CPU has AVX-512 VNNI.
+void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                  void *packed) {
+    if (weight_type == HK_Q5_0) pack_rows(HK_Q5_0, n, w, row_bytes, row_begin, row_end, packed);
+    else if (weight_type == HK_Q8_0) pack_rows(HK_Q8_0, n, w, row_bytes, row_begin, row_end, packed);
+}
+
+void hk_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const void *w, size_t row_bytes,
+                    int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens,
+                    float *y, size_t y_stride) {
+    if (row_begin >= row_end || tokens <= 0) return;
+    if (weight_type == HK_Q5_0) rows_packed(HK_Q5_0, n, packed, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
+    else if (weight_type == HK_Q8_0) rows_packed(HK_Q8_0, n, packed, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
+}
+
 #pragma clang attribute pop
+#else
+void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
+                  void *packed) {
+    (void)weight_type; (void)n; (void)w; (void)row_bytes; (void)row_begin; (void)row_end; (void)packed;
+}
+
+void hk_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const void *w, size_t row_bytes,
+                    int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens,
+                    float *y, size_t y_stride) {
+    (void)weight_type; (void)n; (void)packed; (void)w; (void)row_bytes; (void)row_begin; (void)row_end;
+    (void)x; (void)x_row_bytes; (void)tokens; (void)y; (void)y_stride;
+}
 #endif
+
+// Where the packed layouts apply: Q5_0 and Q8_0, whole groups of sixteen rows, AVX-512 VNNI.
+size_t hk_packed_bytes(uint32_t weight_type, int64_t n, int64_t rows) {
+#if HK_X86
+    if ((weight_type != HK_Q5_0 && weight_type != HK_Q8_0) || hk_detected_level() < HK_LEVEL_AVX512VNNI) return 0;
+    if (n <= 0 || n % HK_QK != 0 || rows <= 0 || rows % 16 != 0) return 0;
+    return (size_t)rows * (size_t)(n / HK_QK) * (weight_type == HK_Q5_0 ? sizeof(hk_block_q5_0) : sizeof(hk_block_q8_0));
+#else
+    (void)weight_type; (void)n; (void)rows;
+    return 0;
+#endif
+}

@@ -25,6 +25,9 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
     public let fileSize: Int
     /// 1, or the number of parts of a split model (llama.cpp's `-00001-of-0000N.gguf` files).
     public var partCount: Int { parts.count }
+    /// Whether every part is a memory map of its file (not bytes copied into memory): then a page
+    /// of tensor data handed back to the system (`madvise`) is read again from the file.
+    public var isMemoryMapped: Bool { parts.allSatisfy { $0.storage.isMapped } }
 
     /// Each part's memory and the offset of its tensor data; tensors of a split model live in several.
     private let parts: [(storage: GGUFStorage, dataOffset: Int)]
@@ -132,7 +135,7 @@ public final class GGUFFile: @unchecked Sendable {  // immutable after init; the
 /// Owns the memory a `GGUFFile` reads: a file mapping, unmapped on release, or an aligned heap copy.
 private final class GGUFStorage {
     let bytes: UnsafeRawBufferPointer
-    private let isMapped: Bool
+    let isMapped: Bool
 
     init(copying source: [UInt8]) throws {
         guard !source.isEmpty else { throw GGUFError.emptyFile }

@@ -50,7 +50,8 @@ public enum MachineCeilings {
     /// Multiply-adds per second of the matrix-matrix kernel for `type` (by default Q8_0, the plain
     /// int8 path every 32-element format shares) with `threads` threads, on operands that stay in
     /// the caches: a 256 × 2048 weight matrix (557 KB in Q8_0) against a 64-token prompt chunk, as
-    /// a forward pass multiplies a chunk. Activation quantization is included, as in a real pass.
+    /// a forward pass multiplies a chunk, packed as a model's are where the CPU has a packed layout
+    /// for the type. Activation quantization is included, as in a real pass.
     /// The best of `repetitions` rounds of 200 products, after one round of warm-up.
     public static func matrixPeak(type: GGMLType = .q8_0, threads: Int, repetitions: Int = 5) throws -> Double {
         let rows = 256, columns = 2048, tokens = 64
@@ -58,7 +59,10 @@ public enum MachineCeilings {
         let weights = UnsafeMutableRawPointer.allocate(byteCount: rows * rowBytes, alignment: 64)
         defer { weights.deallocate() }
         try fillRandomBlocks(weights, type: type, blocks: rows * columns / type.blockSize)
-        let matrix = try WeightMatrix(type: type, rows: rows, columns: columns, data: weights)
+        // Packed where models' matrices are (PackedWeights): the kernel their products run.
+        let packedWeights = PackedWeights()
+        let matrix = packedWeights.pack([try WeightMatrix(type: type, rows: rows, columns: columns, data: weights)],
+                                        handingBackOriginals: false)[0]
         let x = UnsafeMutablePointer<Float>.allocate(capacity: tokens * columns)
         let y = UnsafeMutablePointer<Float>.allocate(capacity: tokens * rows)
         defer { x.deallocate(); y.deallocate() }

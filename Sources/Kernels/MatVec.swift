@@ -10,6 +10,10 @@ public struct WeightMatrix: @unchecked Sendable {
     public let data: UnsafeRawPointer
     /// The format activations are quantized to for this matrix (.q8_0, .q8_1, .q8_K or .f32).
     public let activationFormat: GGMLType
+    /// The same weights packed at load for the row-interleaved kernels (`PackedWeights`), or nil.
+    /// The products read these when they are there, with bitwise the same results; everything else
+    /// (dequantizing, references) reads `data`.
+    public internal(set) var packed: UnsafeRawPointer?
     private let bytesPerRow: Int
 
     /// Checks the type and shape; `data` must hold `rows * rowBytes` bytes (at any alignment).
@@ -71,8 +75,7 @@ public enum MatVec {
         let split = RowSplit(rows: w.rows, rowBytes: w.rowBytes, threads: pool.threadCount)
         pool.parallelFor(split.taskCount) { task in
             let range = split.range(task)
-            hk_gemv_rows(w.type.rawValue, Int64(w.columns), w.data, w.rowBytes,
-                         Int64(range.lowerBound), Int64(range.upperBound), activations.pointer, y)
+            w.rows(range, activations.pointer, rowBytes: 0, tokens: 1, into: y, stride: 0)
         }
     }
 
@@ -89,9 +92,7 @@ public enum MatVec {
         let split = RowSplit(rows: w.rows, rowBytes: w.rowBytes * n, threads: pool.threadCount)
         pool.parallelFor(split.taskCount) { task in
             let range = split.range(task)
-            hk_gemm_rows(w.type.rawValue, Int64(w.columns), w.data, w.rowBytes,
-                         Int64(range.lowerBound), Int64(range.upperBound), activations.pointer,
-                         activations.rowBytes, Int64(n), y, w.rows)
+            w.rows(range, activations.pointer, rowBytes: activations.rowBytes, tokens: n, into: y, stride: w.rows)
         }
     }
 
@@ -145,8 +146,7 @@ public enum MatVec {
         pool.parallelFor(tasks.count) { task in
             let (index, range) = tasks[task]
             let product = products[index], w = product.w
-            hk_gemv_rows(w.type.rawValue, Int64(w.columns), w.data, w.rowBytes,
-                         Int64(range.lowerBound), Int64(range.upperBound), activations[slots[index]], product.y)
+            w.rows(range, activations[slots[index]], rowBytes: 0, tokens: 1, into: product.y, stride: 0)
         }
     }
 
@@ -194,6 +194,23 @@ public enum MatVec {
             }
         }
         return Activations(pointer: UnsafeRawPointer(scratch), rowBytes: rowBytes)
+    }
+}
+
+extension WeightMatrix {
+    /// Y[t·stride + r] = W[r]·X[t] for r in `range`, t in 0..<tokens, X's rows `rowBytes` apart (in
+    /// the activation format): through the packed copy where there is one.
+    func rows(_ range: Range<Int>, _ x: UnsafeRawPointer, rowBytes xRowBytes: Int, tokens: Int,
+              into y: UnsafeMutablePointer<Float>, stride: Int) {
+        if let packed {
+            hk_gemm_packed(type.rawValue, Int64(columns), packed, data, rowBytes, Int64(range.lowerBound),
+                           Int64(range.upperBound), x, xRowBytes, Int64(tokens), y, stride)
+        } else if tokens == 1 {
+            hk_gemv_rows(type.rawValue, Int64(columns), data, rowBytes, Int64(range.lowerBound), Int64(range.upperBound), x, y)
+        } else {
+            hk_gemm_rows(type.rawValue, Int64(columns), data, rowBytes, Int64(range.lowerBound), Int64(range.upperBound),
+                         x, xRowBytes, Int64(tokens), y, stride)
+        }
     }
 }
 

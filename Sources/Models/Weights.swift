@@ -20,6 +20,33 @@ struct LayerWeights {
     var postFeedForwardNorm: [Float]?
 }
 
+extension LayerWeights {
+    /// Calls `body` on each of the block's matrices, always in the same order.
+    mutating func forEachMatrix(_ body: (inout WeightMatrix) -> Void) {
+        body(&query)
+        body(&key)
+        body(&value)
+        body(&attentionOutput)
+        switch feedForward {
+        case var .dense(gated):
+            gated.forEachMatrix(body)
+            feedForward = .dense(gated)
+        case .experts(var router, var experts):
+            body(&router)
+            for index in experts.indices { experts[index].forEachMatrix(body) }
+            feedForward = .experts(router: router, experts: experts)
+        }
+    }
+}
+
+extension FeedForwardWeights.Gated {
+    mutating func forEachMatrix(_ body: (inout WeightMatrix) -> Void) {
+        body(&gate)
+        body(&up)
+        body(&down)
+    }
+}
+
 /// A block's feed-forward: one gated network, or a router and its experts.
 enum FeedForwardWeights {
     case dense(Gated)
@@ -39,6 +66,8 @@ struct TransformerWeights {
     var layers: [LayerWeights]
     var outputNorm: [Float]
     var output: WeightMatrix                 // (vocabulary × embedding); the embeddings when tied
+    /// The memory of the matrices' packed copies (`WeightMatrix.packed`).
+    let packedWeights = PackedWeights()
 
     /// Loads the tensors `config.block` names for every block, and the model's own; a tensor in the
     /// file that none of them names is refused.
@@ -56,6 +85,23 @@ struct TransformerWeights {
         loader.markRead("rope_freqs.weight")
         layers = try (0..<config.blockCount).map { try Self.layer($0, loader, config: config) }
         try loader.refuseUnread(architecture: config.architecture)
+        packMatrices(handingBackOriginals: file.isMemoryMapped)
+    }
+
+    /// Gives every matrix that products read (not the embeddings, looked up row by row) its packed
+    /// copy where it has a packed layout.
+    private mutating func packMatrices(handingBackOriginals: Bool) {
+        var matrices = [output]
+        for index in layers.indices { layers[index].forEachMatrix { matrices.append($0) } }
+        let packed = packedWeights.pack(matrices, handingBackOriginals: handingBackOriginals)
+        output = packed[0]
+        var next = 1
+        for index in layers.indices {
+            layers[index].forEachMatrix {
+                $0 = packed[next]
+                next += 1
+            }
+        }
     }
 
     static func layer(_ index: Int, _ loader: TensorLoader, config c: ModelConfig) throws -> LayerWeights {

@@ -245,6 +245,55 @@ final class MatVecTests: XCTestCase {
         }
     }
 
+    /// Q5_0 and Q8_0 matrices packed at load (PackedWeights): every product, one token or many,
+    /// one thread or several, bitwise the scalar twin's over the original bytes, which packing
+    /// leaves as they were.
+    func testPackedWeightsAreBitwiseTheTwinForEveryBatch() throws {
+        guard KernelDispatch.available.contains(.avx512VNNI) else { throw XCTSkip("no AVX-512 VNNI here") }
+        var rng = TestRandom(seed: 16)
+        let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 3)]
+        for type in [GGMLType.q5_0, .q8_0] {
+            for rows in [16, 48, 160] {
+                let c = makeCase(type, rows: rows, columns: 3 * columns(for: type), rng: &rng)
+                let store = PackedWeights()
+                try c.weights.withUnsafeBytes { raw in
+                    let original = try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw.baseAddress!)
+                    XCTAssertTrue(PackedWeights.packs(original))
+                    let w = store.pack([original], handingBackOriginals: false)[0]
+                    XCTAssertNotNil(w.packed, "\(type)")
+                    XCTAssertEqual(store.byteCount, original.byteCount)
+                    for n in [1, 2, 4, 7, 8, 9, 16, 19, 33] {
+                        let x = TestData.randomActivations(n * c.columns, rng: &rng)
+                        var twin = [Float](repeating: .nan, count: n * rows)
+                        x.withUnsafeBufferPointer { xp in
+                            twin.withUnsafeMutableBufferPointer { y in
+                                for t in 0..<n { MatVec.multiplyScalar(original, x: xp.baseAddress! + t * c.columns, into: y.baseAddress! + t * rows) }
+                            }
+                        }
+                        for pool in pools {
+                            var fast = [Float](repeating: .nan, count: n * rows)
+                            MatVec.multiplyBatch(w, x: x, count: n, into: &fast, pool: pool)
+                            XCTAssertEqual(fast.map(\.bitPattern), twin.map(\.bitPattern), "\(type) \(rows) rows n=\(n) \(pool.threadCount) threads")
+                        }
+                        var each = [Float](repeating: .nan, count: rows)
+                        x.withUnsafeBufferPointer { xp in
+                            each.withUnsafeMutableBufferPointer { y in
+                                MatVec.multiplyEach([.init(w, x: xp.baseAddress!, into: y.baseAddress!)], pool: pools[1])
+                            }
+                        }
+                        XCTAssertEqual(each.map(\.bitPattern), twin[0..<rows].map(\.bitPattern), "\(type) \(rows) rows, multiplyEach")
+                    }
+                }
+            }
+        }
+        // No packed layout: other types, and rows that are not whole groups of sixteen.
+        let c = makeCase(.q8_0, rows: 40, columns: 64, rng: &rng)
+        try c.weights.withUnsafeBytes { raw in
+            XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q8_0, rows: 40, columns: 64, data: raw.baseAddress!)))
+            XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q4_0, rows: 32, columns: 64, data: raw.baseAddress!)))
+        }
+    }
+
     func testDegenerateShapes() throws {
         let pool = ThreadPool(threadCount: 2)
         var rng = TestRandom(seed: 13)
@@ -366,6 +415,22 @@ final class MatVecTests: XCTestCase {
                     line += " [\(level)] " + rates.joined(separator: " / ")
                 }
                 KernelDispatch.reset()
+                // Packed at load against as stored, at the token counts of one sequence decoding,
+                // sixteen decoding together and a prompt chunk, two threads.
+                if PackedWeights.packs(w) {
+                    let store = PackedWeights()
+                    let packed = store.pack([w], handingBackOriginals: false)[0]
+                    var rates: [String] = []
+                    for tokens in [1, 16, 64] {
+                        for matrix in [w, packed] {
+                            let seconds = Self.bestTime(budget: 0.3) {
+                                MatVec.multiplyBatch(matrix, x: x, count: tokens, into: &y, pool: pools[1])
+                            }
+                            rates.append(String(format: "%.1f", Double(w.byteCount) * Double(tokens) / seconds / 1e9))
+                        }
+                    }
+                    line += " [stored / packed, 2 threads, 1 16 64 tokens] " + rates.joined(separator: " / ")
+                }
                 print(line)
             }
         }

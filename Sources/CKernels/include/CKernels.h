@@ -82,6 +82,25 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
                   int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes,
                   int64_t tokens, float *y, size_t y_stride);
 
+// MARK: - Weights packed at load
+
+/// Bytes of `rows` × `n` weights of `weight_type` packed for the row-interleaved kernels (the
+/// original's size), or 0 where there is no packed layout for them: a type other than Q5_0 and
+/// Q8_0, rows not a multiple of 16, or a CPU without AVX-512 VNNI.
+size_t hk_packed_bytes(uint32_t weight_type, int64_t n, int64_t rows);
+
+/// Packs rows [row_begin, row_end) (multiples of 16) of W (rows `row_bytes` apart) into `packed`,
+/// which holds the whole matrix (`hk_packed_bytes`), each group of sixteen rows at its place.
+void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
+                  int64_t row_begin, int64_t row_end, void *packed);
+
+/// `hk_gemm_rows` over a packed matrix (`row_begin` a multiple of 16): bitwise the same outputs,
+/// for any number of tokens, one included. `w` and `row_bytes` are the original's, read only
+/// where scratch memory cannot be had. Only where `hk_packed_bytes` is not 0.
+void hk_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const void *w, size_t row_bytes,
+                    int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens,
+                    float *y, size_t y_stride);
+
 // MARK: - Attention and activations (float32)
 
 /// One query token against positions [first, last] of one KV head, for `group` query heads that

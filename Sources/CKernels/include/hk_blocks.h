@@ -45,6 +45,16 @@ typedef struct __attribute__((packed)) {
 } hk_block_q6_K;
 typedef struct __attribute__((packed)) { float d; int8_t qs[256]; int16_t bsums[16]; } hk_block_q8_K;
 
+// Sixteen rows' blocks repacked at load for the row-interleaved kernels (gemm_vnni_legacy.c), the
+// rows side by side as one 512-bit vpdpbusd reads them: byte 4r + j of each 64-byte vector is
+// element 4k + j of row r (k the vector's index). The same bytes as the sixteen blocks they come
+// from, so a packed matrix is the size of the original.
+//   Q8_0: qs[64k + 4r + j] = q + 128, unsigned (the kernels' u = q + o).
+//   Q5_0: qs[64c + 4r + j] = byte 4c + j of row r's qs (low nibble: element 4c + j, high nibble:
+//         element 16 + 4c + j), and bit 4r + j of qh[k] is the fifth bit of element 4k + j.
+typedef struct { hk_half d[16]; uint8_t qs[512]; } hk_block_q8_0x16;
+typedef struct { hk_half d[16]; uint64_t qh[8]; uint8_t qs[256]; } hk_block_q5_0x16;
+
 _Static_assert(sizeof(hk_block_q4_0) == 18, "Q4_0 block");
 _Static_assert(sizeof(hk_block_q4_1) == 20, "Q4_1 block");
 _Static_assert(sizeof(hk_block_q5_0) == 22, "Q5_0 block");
@@ -57,5 +67,7 @@ _Static_assert(sizeof(hk_block_q4_K) == 144, "Q4_K block");
 _Static_assert(sizeof(hk_block_q5_K) == 176, "Q5_K block");
 _Static_assert(sizeof(hk_block_q6_K) == 210, "Q6_K block");
 _Static_assert(sizeof(hk_block_q8_K) == 292, "Q8_K block");
+_Static_assert(sizeof(hk_block_q8_0x16) == 16 * sizeof(hk_block_q8_0), "packed Q8_0");
+_Static_assert(sizeof(hk_block_q5_0x16) == 16 * sizeof(hk_block_q5_0), "packed Q5_0");
 
 #endif
