@@ -2,7 +2,8 @@ import CKernels
 import GGUF
 
 /// A row-major matrix of `rows` rows × `columns` elements, in its ggml blocks, where it lies
-/// (typically inside a memory-mapped GGUF file): nothing is copied or dequantized.
+/// (typically inside a memory-mapped GGUF file): nothing is copied or dequantized, except that a
+/// model's Q5_0 and Q8_0 matrices may carry a copy packed at load (`packed`, `PackedWeights`).
 public struct WeightMatrix: @unchecked Sendable {
     public let type: GGMLType
     public let rows: Int
