@@ -399,22 +399,61 @@ static void pack_rows(const int type, int64_t n, const uint8_t *w, size_t row_by
             if (type == HK_Q5_0) memset(((hk_block_q5_0x16 *)out)->qh, 0, sizeof(((hk_block_q5_0x16 *)out)->qh));
             for (int r = 0; r < 16; ++r) {
                 const uint8_t *block = w + (size_t)(row + r) * row_bytes + (size_t)b * legacy_bytes(type);
+                // Four elements (one dword) at a time: dword k of row r goes to bytes 4r..4r+3 of
+                // vector k.
                 if (type == HK_Q8_0) {
                     const hk_block_q8_0 *src = (const hk_block_q8_0 *)block;
                     hk_block_q8_0x16 *dst = (hk_block_q8_0x16 *)out;
                     memcpy(&dst->d[r], &src->d, 2);
-                    for (int e = 0; e < 32; ++e) dst->qs[64 * (e / 4) + 4 * r + e % 4] = (uint8_t)src->qs[e] ^ 0x80u;
+                    for (int k = 0; k < 8; ++k) {
+                        uint32_t four;
+                        memcpy(&four, src->qs + 4 * k, 4);
+                        four ^= 0x80808080u; // u = q + 128, byte by byte
+                        memcpy(dst->qs + 64 * k + 4 * r, &four, 4);
+                    }
                 } else {
                     const hk_block_q5_0 *src = (const hk_block_q5_0 *)block;
                     hk_block_q5_0x16 *dst = (hk_block_q5_0x16 *)out;
                     memcpy(&dst->d[r], &src->d, 2);
                     uint32_t high;
                     memcpy(&high, src->qh, 4);
-                    for (int e = 0; e < 32; ++e) dst->qh[e / 4] |= (uint64_t)((high >> e) & 1u) << (4 * r + e % 4);
-                    for (int i = 0; i < 16; ++i) dst->qs[64 * (i / 4) + 4 * r + i % 4] = src->qs[i];
+                    for (int k = 0; k < 8; ++k) dst->qh[k] |= (uint64_t)((high >> (4 * k)) & 0xfu) << (4 * r);
+                    for (int c = 0; c < 4; ++c) memcpy(dst->qs + 64 * c + 4 * r, src->qs + 4 * c, 4);
                 }
             }
         }
+}
+
+// Row `row` of a packed matrix back in its stored blocks: the inverse of pack_rows.
+static void packed_row(const int type, int64_t n, const uint8_t *packed, int64_t row, uint8_t *out) {
+    const int64_t nb = n / HK_QK;
+    const int r = (int)(row % 16);
+    for (int64_t b = 0; b < nb; ++b) {
+        const uint8_t *block = packed + ((size_t)(row / 16) * (size_t)nb + (size_t)b) * packed_block_bytes(type);
+        uint8_t *dst = out + (size_t)b * legacy_bytes(type);
+        if (type == HK_Q8_0) {
+            const hk_block_q8_0x16 *src = (const hk_block_q8_0x16 *)block;
+            memcpy(dst, &src->d[r], 2);
+            for (int k = 0; k < 8; ++k) {
+                uint32_t four;
+                memcpy(&four, src->qs + 64 * k + 4 * r, 4);
+                four ^= 0x80808080u;
+                memcpy(((hk_block_q8_0 *)dst)->qs + 4 * k, &four, 4);
+            }
+        } else {
+            const hk_block_q5_0x16 *src = (const hk_block_q5_0x16 *)block;
+            memcpy(dst, &src->d[r], 2);
+            uint32_t high = 0;
+            for (int k = 0; k < 8; ++k) high |= (uint32_t)((src->qh[k] >> (4 * r)) & 0xfu) << (4 * k);
+            memcpy(((hk_block_q5_0 *)dst)->qh, &high, 4);
+            for (int c = 0; c < 4; ++c) memcpy(((hk_block_q5_0 *)dst)->qs + 4 * c, src->qs + 64 * c + 4 * r, 4);
+        }
+    }
+}
+
+void hk_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out) {
+    if (weight_type == HK_Q5_0) packed_row(HK_Q5_0, n, packed, row, out);
+    else if (weight_type == HK_Q8_0) packed_row(HK_Q8_0, n, packed, row, out);
 }
 
 // Only called where hk_packed_bytes packs, that is where the CPU has AVX-512 VNNI.
@@ -434,6 +473,10 @@ void hk_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const v
 
 #pragma clang attribute pop
 #else
+void hk_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out) {
+    (void)weight_type; (void)n; (void)packed; (void)row; (void)out;
+}
+
 void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
                   void *packed) {
     (void)weight_type; (void)n; (void)w; (void)row_bytes; (void)row_begin; (void)row_end; (void)packed;

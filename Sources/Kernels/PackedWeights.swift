@@ -77,3 +77,25 @@ public final class PackedWeights: @unchecked Sendable {
         _ = madvise(address, end - start, MADV_DONTNEED)
     }
 }
+
+extension WeightMatrix {
+    /// Calls `body` with row `r`'s stored blocks: in place, or read back from the packed copy, so
+    /// that a lookup of single rows (embeddings) does not bring the original's pages back.
+    public func withRow<T>(_ r: Int, _ body: (UnsafeRawPointer) throws -> T) rethrows -> T {
+        precondition(r >= 0 && r < rows)
+        guard let packed else { return try body(data + r * rowBytes) }
+        return try withUnsafeTemporaryAllocation(byteCount: max(1, rowBytes), alignment: 16) { buffer in
+            hk_packed_row(type.rawValue, Int64(columns), packed, Int64(r), buffer.baseAddress!)
+            return try body(UnsafeRawPointer(buffer.baseAddress!))
+        }
+    }
+
+    /// This matrix with `other`'s packed copy, where both are the same bytes (a model whose output
+    /// matrix is its embeddings); else this matrix as it is.
+    public func sharingPackedCopy(of other: WeightMatrix) -> WeightMatrix {
+        guard packed == nil, other.data == data, other.type == type, other.rows == rows, other.columns == columns else { return self }
+        var shared = self
+        shared.packed = other.packed
+        return shared
+    }
+}

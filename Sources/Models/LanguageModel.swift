@@ -39,9 +39,10 @@ public final class LanguageModel: @unchecked Sendable {
     /// Looks up a token's embedding row (dequantizing just that row) and applies the family's scale.
     func embed(_ token: Int32, into x: UnsafeMutablePointer<Float>) {
         let e = config.embeddingLength
-        let row = weights.embeddings.data + Int(token) * weights.embeddings.rowBytes
         // The type was accepted by Dequantizer when the matrix was loaded, so this cannot fail.
-        try! Dequantizer.dequantize(weights.embeddings.type, from: row, count: e, into: x)
+        weights.embeddings.withRow(Int(token)) { row in
+            try! Dequantizer.dequantize(weights.embeddings.type, from: row, count: e, into: x)
+        }
         if let scale = config.embeddingScale {
             for i in 0..<e { x[i] *= scale }
         }

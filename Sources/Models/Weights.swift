@@ -89,13 +89,16 @@ struct TransformerWeights {
         packMatrices(handingBackOriginals: file.isMemoryMapped)
     }
 
-    /// Gives every matrix that products read (not the embeddings, looked up row by row) its packed
-    /// copy where it has a packed layout.
+    /// Gives every matrix that products read (not the embeddings, looked up row by row, unless they
+    /// are the output matrix too) its packed copy where it has a packed layout.
     private mutating func packMatrices(handingBackOriginals: Bool) {
         var matrices = [output]
         for index in layers.indices { layers[index].forEachMatrix { matrices.append($0) } }
         let packed = packedWeights.pack(matrices, handingBackOriginals: handingBackOriginals)
         output = packed[0]
+        // Tied: lookups read the packed copy too, or they would bring the original's pages back
+        // (each with its neighbours, the kernel's fault-around) beside it.
+        embeddings = embeddings.sharingPackedCopy(of: output)
         var next = 1
         for index in layers.indices {
             layers[index].forEachMatrix {

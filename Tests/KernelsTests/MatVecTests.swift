@@ -262,6 +262,12 @@ final class MatVecTests: XCTestCase {
                     let w = store.pack([original], handingBackOriginals: false)[0]
                     XCTAssertNotNil(w.packed, "\(type)")
                     XCTAssertEqual(store.byteCount, original.byteCount)
+                    // Each row read back from the packed copy is the stored row, byte for byte.
+                    for r in 0..<rows {
+                        w.withRow(r) { row in
+                            XCTAssertEqual(memcmp(row, raw.baseAddress! + r * original.rowBytes, original.rowBytes), 0, "\(type) row \(r) read back")
+                        }
+                    }
                     for n in [1, 2, 4, 7, 8, 9, 16, 19, 33] {
                         let x = TestData.randomActivations(n * c.columns, rng: &rng)
                         var twin = [Float](repeating: .nan, count: n * rows)

@@ -94,6 +94,10 @@ size_t hk_packed_bytes(uint32_t weight_type, int64_t n, int64_t rows);
 void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, void *packed);
 
+/// Row `row` of a packed matrix back in its stored blocks (`n` elements' worth) at `out`: for
+/// reading single rows (embedding lookups) without the original's pages.
+void hk_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out);
+
 /// `hk_gemm_rows` over a packed matrix (`row_begin` a multiple of 16): bitwise the same outputs,
 /// for any number of tokens, one included. `w` and `row_bytes` are the original's, read only
 /// where scratch memory cannot be had. Only where `hk_packed_bytes` is not 0.
