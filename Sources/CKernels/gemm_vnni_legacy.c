@@ -114,6 +114,23 @@ static inline __attribute__((always_inline)) void legacy_tile(
 // lane's arithmetic is the 256-bit tile's, so the outputs are unchanged bit for bit.
 typedef struct { uint8_t q[512]; float d[16]; float m[16]; } legacy_block16;
 
+// One token's term for block b of sixteen rows (q, dw and Q4_1's mw unpacked), its activation
+// bytes at xq: (dw·dy)·isum (+ mw·sy). The one statement of the 512-bit tiles' arithmetic, which
+// the bitwise tests pin.
+static inline __attribute__((always_inline)) __m512 wide_block_term(
+    const int type, const __m512i q[8], __m512 dw, __m512 mw, const uint8_t *xq, const legacy_activation a) {
+    __m512i s0 = _mm512_set1_epi32(a.minus_offset_sum), s1 = _mm512_setzero_si512();
+    HK_UNROLL for (int k = 0; k < 4; ++k) {
+        s0 = _mm512_dpbusd_epi32(s0, q[2 * k], broadcast_dword512(xq + 8 * k));
+        s1 = _mm512_dpbusd_epi32(s1, q[2 * k + 1], broadcast_dword512(xq + 8 * k + 4));
+    }
+    const __m512i isum = _mm512_add_epi32(s0, s1);
+    const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(a.d));
+    __m512 term = _mm512_mul_ps(scale, _mm512_cvtepi32_ps(isum));
+    if (type == HK_Q4_1) term = _mm512_add_ps(term, _mm512_mul_ps(mw, _mm512_set1_ps(a.s)));
+    return term;
+}
+
 // TOKENS tokens against sixteen rows of the panel, over nb blocks; all sixteen outputs are stored.
 static inline __attribute__((always_inline)) void legacy_tile16(
     const int type, const legacy_block16 *panel, int64_t nb, const uint8_t *x, size_t x_stride,
@@ -127,17 +144,7 @@ static inline __attribute__((always_inline)) void legacy_tile16(
         const __m512 mw = type == HK_Q4_1 ? _mm512_load_ps(panel[b].m) : _mm512_setzero_ps();
         HK_UNROLL for (int t = 0; t < TOKENS; ++t) {
             const uint8_t *xq = x + (size_t)t * x_stride + (size_t)b * activation_bytes(type) + activation_qs(type);
-            const legacy_activation a = act[(size_t)t * (size_t)nb + (size_t)b];
-            __m512i s0 = _mm512_set1_epi32(a.minus_offset_sum), s1 = _mm512_setzero_si512();
-            HK_UNROLL for (int k = 0; k < 4; ++k) {
-                s0 = _mm512_dpbusd_epi32(s0, q[2 * k], broadcast_dword512(xq + 8 * k));
-                s1 = _mm512_dpbusd_epi32(s1, q[2 * k + 1], broadcast_dword512(xq + 8 * k + 4));
-            }
-            const __m512i isum = _mm512_add_epi32(s0, s1);
-            const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(a.d));
-            __m512 term = _mm512_mul_ps(scale, _mm512_cvtepi32_ps(isum));
-            if (type == HK_Q4_1) term = _mm512_add_ps(term, _mm512_mul_ps(mw, _mm512_set1_ps(a.s)));
-            acc[t] = _mm512_add_ps(acc[t], term);
+            acc[t] = _mm512_add_ps(acc[t], wide_block_term(type, q, dw, mw, xq, act[(size_t)t * (size_t)nb + (size_t)b]));
         }
     }
     HK_UNROLL for (int t = 0; t < TOKENS; ++t) _mm512_storeu_ps(y + (size_t)t * y_stride, acc[t]);
@@ -312,7 +319,7 @@ static inline __attribute__((always_inline)) __m512 unpack_packed(const int type
 }
 
 // TOKENS (at most eight) tokens against a packed group, unpacking each block as it goes: the
-// arithmetic of legacy_tile16, lane for lane. With `ahead`, the same block of the group that far
+// arithmetic of legacy_tile16 (wide_block_term), lane for lane. With `ahead`, the same block of the group that far
 // on is prefetched, as the unpacked path does: one token's arithmetic outruns the prefetchers.
 static inline __attribute__((always_inline)) void packed_tile(
     const int type, const uint8_t *group, int64_t nb, const uint8_t *x, size_t x_stride,
@@ -328,15 +335,7 @@ static inline __attribute__((always_inline)) void packed_tile(
         const __m512 dw = unpack_packed(type, group, b, q);
         HK_UNROLL for (int t = 0; t < TOKENS; ++t) {
             const uint8_t *xq = x + (size_t)t * x_stride + (size_t)b * activation_bytes(type) + activation_qs(type);
-            const legacy_activation a = act[(size_t)t * (size_t)nb + (size_t)b];
-            __m512i s0 = _mm512_set1_epi32(a.minus_offset_sum), s1 = _mm512_setzero_si512();
-            HK_UNROLL for (int k = 0; k < 4; ++k) {
-                s0 = _mm512_dpbusd_epi32(s0, q[2 * k], broadcast_dword512(xq + 8 * k));
-                s1 = _mm512_dpbusd_epi32(s1, q[2 * k + 1], broadcast_dword512(xq + 8 * k + 4));
-            }
-            const __m512i isum = _mm512_add_epi32(s0, s1);
-            const __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(a.d));
-            acc[t] = _mm512_add_ps(acc[t], _mm512_mul_ps(scale, _mm512_cvtepi32_ps(isum)));
+            acc[t] = _mm512_add_ps(acc[t], wide_block_term(type, q, dw, _mm512_setzero_ps(), xq, act[(size_t)t * (size_t)nb + (size_t)b]));
         }
     }
     HK_UNROLL for (int t = 0; t < TOKENS; ++t) _mm512_storeu_ps(y + (size_t)t * y_stride, acc[t]);

@@ -76,7 +76,7 @@ public enum MatVec {
         let split = RowSplit(rows: w.rows, rowBytes: w.rowBytes, threads: pool.threadCount)
         pool.parallelFor(split.taskCount) { task in
             let range = split.range(task)
-            w.rows(range, activations.pointer, rowBytes: 0, tokens: 1, into: y, stride: 0)
+            w.multiplyRows(range, activations.pointer, rowBytes: 0, tokens: 1, into: y, stride: 0)
         }
     }
 
@@ -93,7 +93,7 @@ public enum MatVec {
         let split = RowSplit(rows: w.rows, rowBytes: w.rowBytes * n, threads: pool.threadCount)
         pool.parallelFor(split.taskCount) { task in
             let range = split.range(task)
-            w.rows(range, activations.pointer, rowBytes: activations.rowBytes, tokens: n, into: y, stride: w.rows)
+            w.multiplyRows(range, activations.pointer, rowBytes: activations.rowBytes, tokens: n, into: y, stride: w.rows)
         }
     }
 
@@ -147,7 +147,7 @@ public enum MatVec {
         pool.parallelFor(tasks.count) { task in
             let (index, range) = tasks[task]
             let product = products[index], w = product.w
-            w.rows(range, activations[slots[index]], rowBytes: 0, tokens: 1, into: product.y, stride: 0)
+            w.multiplyRows(range, activations[slots[index]], rowBytes: 0, tokens: 1, into: product.y, stride: 0)
         }
     }
 
@@ -201,7 +201,7 @@ public enum MatVec {
 extension WeightMatrix {
     /// Y[t·stride + r] = W[r]·X[t] for r in `range`, t in 0..<tokens, X's rows `rowBytes` apart (in
     /// the activation format): through the packed copy where there is one.
-    func rows(_ range: Range<Int>, _ x: UnsafeRawPointer, rowBytes xRowBytes: Int, tokens: Int,
+    func multiplyRows(_ range: Range<Int>, _ x: UnsafeRawPointer, rowBytes xRowBytes: Int, tokens: Int,
               into y: UnsafeMutablePointer<Float>, stride: Int) {
         if let packed {
             hk_gemm_packed(type.rawValue, Int64(columns), packed, data, rowBytes, Int64(range.lowerBound),

@@ -228,12 +228,7 @@ final class MatVecTests: XCTestCase {
                     let x = TestData.randomActivations(n * c.columns, rng: &rng)
                     try c.weights.withUnsafeBytes { raw in
                         let w = try WeightMatrix(type: type, rows: c.rows, columns: c.columns, data: raw.baseAddress!)
-                        var twin = [Float](repeating: .nan, count: n * rows)
-                        x.withUnsafeBufferPointer { xp in
-                            twin.withUnsafeMutableBufferPointer { y in
-                                for t in 0..<n { MatVec.multiplyScalar(w, x: xp.baseAddress! + t * c.columns, into: y.baseAddress! + t * rows) }
-                            }
-                        }
+                        let twin = Self.scalarTwin(w, x: x, tokens: n)
                         for pool in pools {
                             var fast = [Float](repeating: .nan, count: n * rows)
                             MatVec.multiplyBatch(w, x: x, count: n, into: &fast, pool: pool)
@@ -270,12 +265,7 @@ final class MatVecTests: XCTestCase {
                     }
                     for n in [1, 2, 4, 7, 8, 9, 16, 19, 33] {
                         let x = TestData.randomActivations(n * c.columns, rng: &rng)
-                        var twin = [Float](repeating: .nan, count: n * rows)
-                        x.withUnsafeBufferPointer { xp in
-                            twin.withUnsafeMutableBufferPointer { y in
-                                for t in 0..<n { MatVec.multiplyScalar(original, x: xp.baseAddress! + t * c.columns, into: y.baseAddress! + t * rows) }
-                            }
-                        }
+                        let twin = Self.scalarTwin(original, x: x, tokens: n)
                         for pool in pools {
                             var fast = [Float](repeating: .nan, count: n * rows)
                             MatVec.multiplyBatch(w, x: x, count: n, into: &fast, pool: pool)
@@ -298,6 +288,17 @@ final class MatVecTests: XCTestCase {
             XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q8_0, rows: 40, columns: 64, data: raw.baseAddress!)))
             XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q4_0, rows: 32, columns: 64, data: raw.baseAddress!)))
         }
+    }
+
+    /// The scalar twin's products of `w` with each of `tokens` rows of `x`, token after token.
+    private static func scalarTwin(_ w: WeightMatrix, x: [Float], tokens: Int) -> [Float] {
+        var twin = [Float](repeating: .nan, count: tokens * w.rows)
+        x.withUnsafeBufferPointer { xp in
+            twin.withUnsafeMutableBufferPointer { y in
+                for t in 0..<tokens { MatVec.multiplyScalar(w, x: xp.baseAddress! + t * w.columns, into: y.baseAddress! + t * w.rows) }
+            }
+        }
+        return twin
     }
 
     func testDegenerateShapes() throws {
