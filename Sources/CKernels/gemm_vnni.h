@@ -16,9 +16,10 @@
 // Where the core has two 512-bit ports (the Xeon of docs/BENCHMARKS.md: 360 G vpdpbusd
 // multiply-adds/s per core at 512 bits against 185 at 256) that doubles the ceiling; where it splits
 // 512-bit work in two (Zen 4) it still halves the front end's load. A last group of eight or fewer
-// rows takes a 256-bit panel. Q5_0 and Q8_0 matrices of whole groups of sixteen rows are packed at
-// load into that panel's byte order (hk_block_q5_0x16, hk_block_q8_0x16; PackedWeights in Swift),
-// so that their products, one token or many, skip the transposes (gemm_vnni_legacy.c, the end).
+// rows takes a 256-bit panel. Q5_0, Q8_0, Q4_K and Q6_K matrices of whole groups of sixteen rows
+// are packed at load into that panel's byte order (hk_block_q5_0x16, hk_block_q8_0x16,
+// hk_block_q4_Kx16, hk_block_q6_Kx16; PackedWeights in Swift; packed.c), so that their products,
+// one token or many, skip the transposes (the end of gemm_vnni_legacy.c and gemm_vnni_kquants.c).
 //
 // Arithmetic: each block's (or super-block's) integer sum is exact, and the float steps are the
 // portable kernels' and the Swift twins', one block after another:

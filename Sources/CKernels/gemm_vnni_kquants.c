@@ -333,5 +333,201 @@ static inline __attribute__((always_inline)) void q6_K_step16(
 HK_DEFINE_K_ROWS(q4_K, HK_Q4_K, hk_block_q4_K, q4_K_block, q4_K_block16, unpack_q4_K, q4_K_slot, q4_K_slot16, q4_K_step, q4_K_step16)
 HK_DEFINE_K_ROWS(q6_K, HK_Q6_K, hk_block_q6_K, q6_K_block, q6_K_block16, unpack_q6_K, q6_K_slot, q6_K_slot16, q6_K_step, q6_K_step16)
 
+
+// MARK: - Q4_K and Q6_K packed at load
+//
+// As for Q5_0 and Q8_0 (gemm_vnni_legacy.c): sixteen rows' super-blocks lie side by side as the
+// 512-bit panel reads them (hk_block_q4_Kx16, hk_block_q6_Kx16), so that a product only splits
+// nibbles and widens scales (no transposes), into the panel for many tokens or into one block on
+// the stack for up to eight. The panel steps (q4_K_step16, q6_K_step16) then run as they do for
+// unpacked rows, so every output is bitwise what it was.
+
+static inline __attribute__((always_inline)) void unpack_packed_q4_K(const hk_block_q4_Kx16 *p, q4_K_block16 *out) {
+    _mm512_store_ps(out->d, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p->d)));
+    _mm512_store_ps(out->dmin, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p->dmin)));
+    HK_UNROLL for (int j = 0; j < 8; ++j) {
+        _mm512_store_si512((void *)out->scales[j], _mm512_cvtepu8_epi32(_mm_load_si128((const __m128i *)p->scales[j])));
+        const __m512i m = _mm512_cvtepu8_epi32(_mm_load_si128((const __m128i *)p->mins[j]));
+        _mm512_store_si512((void *)out->mins[j], _mm512_or_si512(m, _mm512_slli_epi32(m, 16)));
+    }
+    const __m512i low = _mm512_set1_epi8(0x0f);
+    HK_UNROLL for (int j = 0; j < 4; ++j)
+        HK_UNROLL for (int k = 0; k < 8; ++k) {
+            const __m512i v = _mm512_load_si512((const void *)(p->qs[j] + 64 * k));
+            _mm512_store_si512((void *)(out->q + 512 * (2 * j) + 64 * k), _mm512_and_si512(v, low));
+            _mm512_store_si512((void *)(out->q + 512 * (2 * j + 1) + 64 * k), _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
+        }
+}
+
+static inline __attribute__((always_inline)) void unpack_packed_q6_K(const hk_block_q6_Kx16 *p, q6_K_block16 *out) {
+    _mm512_store_ps(out->d, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p->d)));
+    __m512i scale[16];
+    HK_UNROLL for (int s = 0; s < 16; ++s) {
+        scale[s] = _mm512_cvtepi8_epi32(_mm_load_si128((const __m128i *)p->scales[s]));
+        _mm512_store_si512((void *)out->scales[s], scale[s]);
+    }
+    HK_UNROLL for (int j = 0; j < 8; ++j)
+        _mm512_store_si512((void *)out->pairs[j], _mm512_or_si512(_mm512_and_si512(scale[2 * j], _mm512_set1_epi32(0xffff)),
+                                                                  _mm512_slli_epi32(scale[2 * j + 1], 16)));
+    // Chunk 4h + k: nibble (k / 2) of ql[2h + k mod 2] | bits 2k of qh[h] << 4, as unpack_q6_K.
+    const __m512i low = _mm512_set1_epi8(0x0f), three = _mm512_set1_epi8(3);
+    HK_UNROLL for (int h = 0; h < 2; ++h)
+        HK_UNROLL for (int v = 0; v < 8; ++v) {
+            const __m512i qh = _mm512_load_si512((const void *)(p->qh[h] + 64 * v));
+            HK_UNROLL for (int k = 0; k < 4; ++k) {
+                const __m512i ql = _mm512_load_si512((const void *)(p->ql[2 * h + k % 2] + 64 * v));
+                const __m512i lowbits = _mm512_and_si512(k < 2 ? ql : _mm512_srli_epi16(ql, 4), low);
+                const __m512i highbits = _mm512_and_si512(_mm512_srli_epi16(qh, 2 * k), three);
+                _mm512_store_si512((void *)(out->q + 512 * (4 * h + k) + 64 * v), _mm512_or_si512(lowbits, _mm512_slli_epi16(highbits, 4)));
+            }
+        }
+}
+
+static void pack_q4_K(int64_t nb, const uint8_t *w, size_t row_bytes, int64_t row, hk_block_q4_Kx16 *out) {
+    for (int64_t b = 0; b < nb; ++b) {
+        hk_block_q4_Kx16 *dst = &out[b];
+        for (int r = 0; r < 16; ++r) {
+            const hk_block_q4_K *src = (const hk_block_q4_K *)(w + (size_t)(row + r) * row_bytes) + b;
+            dst->d[r] = src->d;
+            dst->dmin[r] = src->dmin;
+            uint8_t sm[16];
+            hk_unpack_scales_k4(src->scales, sm);
+            for (int j = 0; j < 8; ++j) { dst->scales[j][r] = sm[j]; dst->mins[j][r] = sm[8 + j]; }
+            for (int j = 0; j < 4; ++j)
+                for (int k = 0; k < 8; ++k) memcpy(dst->qs[j] + 64 * k + 4 * r, src->qs + 32 * j + 4 * k, 4);
+        }
+    }
+}
+
+// The inverse of pack_q4_K for one row. The six-bit packing uses all 96 bits of `scales`, so the
+// stored bytes come back exactly: scales and mins 0-3 in the low six bits of bytes 0-3 and 4-7,
+// the top two bits of 4-7 above them, and the low nibbles of 4-7 in bytes 8-11.
+static void packed_row_q4_K(int64_t nb, const hk_block_q4_Kx16 *packed, int r, hk_block_q4_K *out) {
+    for (int64_t b = 0; b < nb; ++b) {
+        const hk_block_q4_Kx16 *src = &packed[b];
+        hk_block_q4_K *dst = &out[b];
+        dst->d = src->d[r];
+        dst->dmin = src->dmin[r];
+        for (int j = 0; j < 4; ++j) {
+            const uint8_t sc = src->scales[j][r], m = src->mins[j][r], sc4 = src->scales[j + 4][r], m4 = src->mins[j + 4][r];
+            dst->scales[j] = (uint8_t)((sc & 63) | ((sc4 >> 4) << 6));
+            dst->scales[j + 4] = (uint8_t)((m & 63) | ((m4 >> 4) << 6));
+            dst->scales[j + 8] = (uint8_t)((sc4 & 0x0f) | ((m4 & 0x0f) << 4));
+        }
+        for (int j = 0; j < 4; ++j)
+            for (int k = 0; k < 8; ++k) memcpy(dst->qs + 32 * j + 4 * k, src->qs[j] + 64 * k + 4 * r, 4);
+    }
+}
+
+static void pack_q6_K(int64_t nb, const uint8_t *w, size_t row_bytes, int64_t row, hk_block_q6_Kx16 *out) {
+    for (int64_t b = 0; b < nb; ++b) {
+        hk_block_q6_Kx16 *dst = &out[b];
+        memset(dst->pad, 0, sizeof dst->pad);
+        for (int r = 0; r < 16; ++r) {
+            const hk_block_q6_K *src = (const hk_block_q6_K *)(w + (size_t)(row + r) * row_bytes) + b;
+            dst->d[r] = src->d;
+            for (int s = 0; s < 16; ++s) dst->scales[s][r] = src->scales[s];
+            for (int k = 0; k < 8; ++k) {
+                for (int q = 0; q < 4; ++q) memcpy(dst->ql[q] + 64 * k + 4 * r, src->ql + 32 * q + 4 * k, 4);
+                for (int h = 0; h < 2; ++h) memcpy(dst->qh[h] + 64 * k + 4 * r, src->qh + 32 * h + 4 * k, 4);
+            }
+        }
+    }
+}
+
+static void packed_row_q6_K(int64_t nb, const hk_block_q6_Kx16 *packed, int r, hk_block_q6_K *out) {
+    for (int64_t b = 0; b < nb; ++b) {
+        const hk_block_q6_Kx16 *src = &packed[b];
+        hk_block_q6_K *dst = &out[b];
+        dst->d = src->d[r];
+        for (int s = 0; s < 16; ++s) dst->scales[s] = src->scales[s][r];
+        for (int k = 0; k < 8; ++k) {
+            for (int q = 0; q < 4; ++q) memcpy(dst->ql + 32 * q + 4 * k, src->ql[q] + 64 * k + 4 * r, 4);
+            for (int h = 0; h < 2; ++h) memcpy(dst->qh + 32 * h + 4 * k, src->qh[h] + 64 * k + 4 * r, 4);
+        }
+    }
+}
+
+static inline void prefetch_block(const void *block, size_t bytes) {
+    for (size_t offset = 0; offset < bytes; offset += 64) _mm_prefetch((const char *)block + offset, _MM_HINT_T0);
+}
+
+// One K-quant type's products over packed rows, generated for Q4_K and Q6_K.
+#define HK_DEFINE_K_PACKED(name, type, packed_type, block16_type, unpack_packed, step16)                      \
+    /* Up to eight tokens against a packed group, each super-block unpacked on the stack as it is */          \
+    /* reached; with `ahead`, the next group's matching block is prefetched. */                              \
+    static inline __attribute__((always_inline)) void name##_packed_tile(                                    \
+        const packed_type *group, int64_t nb, const uint8_t *x, size_t x_stride, float *y, size_t y_stride,   \
+        size_t ahead, const int TOKENS) {                                                                     \
+        __m512 acc[WIDE_TILE];                                                                                \
+        HK_UNROLL for (int t = 0; t < TOKENS; ++t) acc[t] = _mm512_setzero_ps();                              \
+        _Alignas(64) block16_type local;                                                                      \
+        for (int64_t i = 0; i < nb; ++i) {                                                                    \
+            if (ahead) prefetch_block((const uint8_t *)&group[i] + ahead, sizeof(packed_type));               \
+            unpack_packed(&group[i], &local);                                                                 \
+            step16(&local, x + (size_t)i * sizeof(hk_block_q8_K), x_stride, acc, TOKENS);                     \
+        }                                                                                                     \
+        HK_UNROLL for (int t = 0; t < TOKENS; ++t) _mm512_storeu_ps(y + (size_t)t * y_stride, acc[t]);        \
+    }                                                                                                         \
+    void hk_kquant_gemm_packed_##name(int64_t n, const void *packed, const void *w, size_t row_bytes,         \
+                                      int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes,  \
+                                      int64_t tokens, float *y, size_t y_stride) {                            \
+        const int64_t nb = n / HK_QK_K;                                                                       \
+        block16_type *panel = NULL;                                                                           \
+        if (tokens > WIDE_TILE) {                                                                             \
+            panel = hk_thread_scratch(1, (size_t)nb * sizeof(block16_type) + 1);                              \
+            if (!panel) {                                                                                     \
+                hk_rows_fallback(type, n, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y,        \
+                                 y_stride);                                                                   \
+                return;                                                                                       \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int64_t row = row_begin; row < row_end; row += 16) {                                             \
+            const packed_type *group = (const packed_type *)packed + (size_t)(row / 16) * (size_t)nb;         \
+            const uint8_t *xt = x;                                                                            \
+            float *out = y + row;                                                                             \
+            if (panel) {                                                                                      \
+                for (int64_t i = 0; i < nb; ++i) {                                                            \
+                    prefetch_block(&group[nb + i], sizeof(packed_type));                                      \
+                    unpack_packed(&group[i], &panel[i]);                                                      \
+                }                                                                                             \
+                for (int64_t t = 0; t < tokens; t += WIDE_TILE)                                               \
+                    name##_tokens16(panel, nb, xt + (size_t)t * x_row_bytes, x_row_bytes,                    \
+                                    out + (size_t)t * y_stride, y_stride,                                     \
+                                    tokens - t < WIDE_TILE ? tokens - t : WIDE_TILE);                         \
+                continue;                                                                                     \
+            }                                                                                                 \
+            const size_t ahead = (size_t)nb * sizeof(packed_type);                                            \
+            switch (tokens) {                                                                                 \
+            case 1: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 1); break;           \
+            case 2: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 2); break;           \
+            case 3: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 3); break;           \
+            case 4: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 4); break;           \
+            case 5: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 5); break;           \
+            case 6: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 6); break;           \
+            case 7: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 7); break;           \
+            default: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 8); break;          \
+            }                                                                                                 \
+        }                                                                                                     \
+    }
+
+HK_DEFINE_K_PACKED(q4_K, HK_Q4_K, hk_block_q4_Kx16, q4_K_block16, unpack_packed_q4_K, q4_K_step16)
+HK_DEFINE_K_PACKED(q6_K, HK_Q6_K, hk_block_q6_Kx16, q6_K_block16, unpack_packed_q6_K, q6_K_step16)
+
+void hk_kquant_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
+                         int64_t row_end, void *packed) {
+    const int64_t nb = n / HK_QK_K;
+    for (int64_t row = row_begin; row < row_end; row += 16) {
+        if (weight_type == HK_Q4_K) pack_q4_K(nb, w, row_bytes, row, (hk_block_q4_Kx16 *)packed + (size_t)(row / 16) * (size_t)nb);
+        else pack_q6_K(nb, w, row_bytes, row, (hk_block_q6_Kx16 *)packed + (size_t)(row / 16) * (size_t)nb);
+    }
+}
+
+void hk_kquant_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out) {
+    const int64_t nb = n / HK_QK_K;
+    if (weight_type == HK_Q4_K) packed_row_q4_K(nb, (const hk_block_q4_Kx16 *)packed + (size_t)(row / 16) * (size_t)nb, (int)(row % 16), out);
+    else packed_row_q6_K(nb, (const hk_block_q6_Kx16 *)packed + (size_t)(row / 16) * (size_t)nb, (int)(row % 16), out);
+}
+
 #pragma clang attribute pop
 #endif

@@ -450,53 +450,23 @@ static void packed_row(const int type, int64_t n, const uint8_t *packed, int64_t
     }
 }
 
-void hk_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out) {
+void hk_legacy_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out) {
     if (weight_type == HK_Q5_0) packed_row(HK_Q5_0, n, packed, row, out);
-    else if (weight_type == HK_Q8_0) packed_row(HK_Q8_0, n, packed, row, out);
+    else packed_row(HK_Q8_0, n, packed, row, out);
 }
 
-// Only called where hk_packed_bytes packs, that is where the CPU has AVX-512 VNNI.
-void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
-                  void *packed) {
+void hk_legacy_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
+                         int64_t row_end, void *packed) {
     if (weight_type == HK_Q5_0) pack_rows(HK_Q5_0, n, w, row_bytes, row_begin, row_end, packed);
-    else if (weight_type == HK_Q8_0) pack_rows(HK_Q8_0, n, w, row_bytes, row_begin, row_end, packed);
+    else pack_rows(HK_Q8_0, n, w, row_bytes, row_begin, row_end, packed);
 }
 
-void hk_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const void *w, size_t row_bytes,
-                    int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens,
-                    float *y, size_t y_stride) {
-    if (row_begin >= row_end || tokens <= 0) return;
+void hk_legacy_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const void *w, size_t row_bytes,
+                           int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens,
+                           float *y, size_t y_stride) {
     if (weight_type == HK_Q5_0) rows_packed(HK_Q5_0, n, packed, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
-    else if (weight_type == HK_Q8_0) rows_packed(HK_Q8_0, n, packed, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
+    else rows_packed(HK_Q8_0, n, packed, w, row_bytes, row_begin, row_end, x, x_row_bytes, tokens, y, y_stride);
 }
 
 #pragma clang attribute pop
-#else
-void hk_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out) {
-    (void)weight_type; (void)n; (void)packed; (void)row; (void)out;
-}
-
-void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
-                  void *packed) {
-    (void)weight_type; (void)n; (void)w; (void)row_bytes; (void)row_begin; (void)row_end; (void)packed;
-}
-
-void hk_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const void *w, size_t row_bytes,
-                    int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens,
-                    float *y, size_t y_stride) {
-    (void)weight_type; (void)n; (void)packed; (void)w; (void)row_bytes; (void)row_begin; (void)row_end;
-    (void)x; (void)x_row_bytes; (void)tokens; (void)y; (void)y_stride;
-}
 #endif
-
-// Where the packed layouts apply: Q5_0 and Q8_0, whole groups of sixteen rows, AVX-512 VNNI.
-size_t hk_packed_bytes(uint32_t weight_type, int64_t n, int64_t rows) {
-#if HK_X86
-    if ((weight_type != HK_Q5_0 && weight_type != HK_Q8_0) || hk_detected_level() < HK_LEVEL_AVX512VNNI) return 0;
-    if (n <= 0 || n % HK_QK != 0 || rows <= 0 || rows % 16 != 0) return 0;
-    return (size_t)rows * (size_t)(n / HK_QK) * (weight_type == HK_Q5_0 ? sizeof(hk_block_q5_0) : sizeof(hk_block_q8_0));
-#else
-    (void)weight_type; (void)n; (void)rows;
-    return 0;
-#endif
-}

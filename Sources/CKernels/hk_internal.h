@@ -146,6 +146,23 @@ void hk_rows_q4_K_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_b
                        const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
 void hk_rows_q6_K_vnni(int64_t n, const void *w, size_t row_bytes, int64_t row_begin, int64_t row_end,
                        const void *x, size_t x_row_bytes, int64_t tokens, float *y, size_t y_stride);
+// Products over weights packed at load (packed.c dispatches): Q5_0 and Q8_0 in
+// gemm_vnni_legacy.c, Q4_K and Q6_K in gemm_vnni_kquants.c.
+void hk_legacy_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
+                         int64_t row_end, void *packed);
+void hk_legacy_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out);
+void hk_legacy_gemm_packed(uint32_t weight_type, int64_t n, const void *packed, const void *w, size_t row_bytes,
+                           int64_t row_begin, int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens,
+                           float *y, size_t y_stride);
+void hk_kquant_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes, int64_t row_begin,
+                         int64_t row_end, void *packed);
+void hk_kquant_packed_row(uint32_t weight_type, int64_t n, const void *packed, int64_t row, void *out);
+void hk_kquant_gemm_packed_q4_K(int64_t n, const void *packed, const void *w, size_t row_bytes, int64_t row_begin,
+                                int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens, float *y,
+                                size_t y_stride);
+void hk_kquant_gemm_packed_q6_K(int64_t n, const void *packed, const void *w, size_t row_bytes, int64_t row_begin,
+                                int64_t row_end, const void *x, size_t x_row_bytes, int64_t tokens, float *y,
+                                size_t y_stride);
 void hk_quantize_q8_0_avx2(const float *x, void *y, int64_t k);
 void hk_quantize_q8_1_avx2(const float *x, void *y, int64_t k);
 void hk_quantize_q8_K_avx2(const float *x, void *y, int64_t k);

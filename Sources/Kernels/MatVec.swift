@@ -3,7 +3,7 @@ import GGUF
 
 /// A row-major matrix of `rows` rows × `columns` elements, in its ggml blocks, where it lies
 /// (typically inside a memory-mapped GGUF file): nothing is copied or dequantized, except that a
-/// model's Q5_0 and Q8_0 matrices may carry a copy packed at load (`packed`, `PackedWeights`).
+/// model's Q5_0, Q8_0, Q4_K and Q6_K matrices may carry a copy packed at load (`packed`, `PackedWeights`).
 public struct WeightMatrix: @unchecked Sendable {
     public let type: GGMLType
     public let rows: Int

@@ -9,12 +9,13 @@ import Darwin
 #endif
 
 /// Weights repacked at load for the row-interleaved kernels: sixteen rows' blocks side by side as
-/// a 512-bit vpdpbusd reads them (`hk_block_q5_0x16`, `hk_block_q8_0x16`), so that no product
-/// unpacks or transposes them again. The packed bytes are as many as the original's, and the
+/// a 512-bit vpdpbusd reads them (`hk_block_q5_0x16`, `hk_block_q8_0x16`, `hk_block_q4_Kx16`,
+/// `hk_block_q6_Kx16`), so that no product transposes them again. The packed bytes are as many as
+/// the original's (1-3% more for the K-quants, whose scales are stored a byte each), and the
 /// original's pages are handed back to the system once packed (they stay in the file's mapping,
 /// read back on demand by whatever still reads `data`: an embedding lookup, a reference pass).
-/// Only Q5_0 and Q8_0 matrices of whole groups of sixteen rows, on CPUs with AVX-512 VNNI; other
-/// matrices are left as they are. Every product is bitwise what it was (MatVecTests).
+/// Only Q5_0, Q8_0, Q4_K and Q6_K matrices of whole groups of sixteen rows, on CPUs with AVX-512
+/// VNNI; other matrices are left as they are. Every product is bitwise what it was (MatVecTests).
 ///
 /// Owns the packed memory: the matrices it returns must not outlive it.
 public final class PackedWeights: @unchecked Sendable {

@@ -2,7 +2,7 @@ import GGUF
 import Kernels
 
 /// One transformer block's tensors: matrices stay in their quantized blocks inside the memory map
-/// (Q5_0 and Q8_0 ones packed at load beside it, `TransformerWeights.packMatrices`); the small
+/// (Q5_0, Q8_0, Q4_K and Q6_K ones packed at load beside it, `TransformerWeights.packMatrices`); the small
 /// vectors (norm weights, biases) are copied out as Float32.
 struct LayerWeights {
     var attentionNorm: [Float]               // (embedding)

@@ -240,14 +240,14 @@ final class MatVecTests: XCTestCase {
         }
     }
 
-    /// Q5_0 and Q8_0 matrices packed at load (PackedWeights): every product, one token or many,
+    /// Q5_0, Q8_0, Q4_K and Q6_K matrices packed at load (PackedWeights): every product, one token or many,
     /// one thread or several, bitwise the scalar twin's over the original bytes, which packing
     /// leaves as they were.
     func testPackedWeightsAreBitwiseTheTwinForEveryBatch() throws {
         guard KernelDispatch.available.contains(.avx512VNNI) else { throw XCTSkip("no AVX-512 VNNI here") }
         var rng = TestRandom(seed: 16)
         let pools = [ThreadPool(threadCount: 1), ThreadPool(threadCount: 3)]
-        for type in [GGMLType.q5_0, .q8_0] {
+        for type in [GGMLType.q5_0, .q8_0, .q4_K, .q6_K] {
             for rows in [16, 48, 160] {
                 let c = makeCase(type, rows: rows, columns: 3 * columns(for: type), rng: &rng)
                 let store = PackedWeights()
@@ -256,7 +256,9 @@ final class MatVecTests: XCTestCase {
                     XCTAssertTrue(PackedWeights.packs(original))
                     let w = store.pack([original], handingBackOriginals: false)[0]
                     XCTAssertNotNil(w.packed, "\(type)")
-                    XCTAssertEqual(store.byteCount, original.byteCount)
+                    // As many bytes as the original (the K-quants' scales a byte each: a little more).
+                    XCTAssertGreaterThanOrEqual(store.byteCount, original.byteCount, "\(type)")
+                    XCTAssertLessThanOrEqual(Double(store.byteCount), Double(original.byteCount) * 1.03, "\(type)")
                     // Each row read back from the packed copy is the stored row, byte for byte.
                     for r in 0..<rows {
                         w.withRow(r) { row in
@@ -287,6 +289,11 @@ final class MatVecTests: XCTestCase {
         try c.weights.withUnsafeBytes { raw in
             XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q8_0, rows: 40, columns: 64, data: raw.baseAddress!)))
             XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q4_0, rows: 32, columns: 64, data: raw.baseAddress!)))
+        }
+        let k = makeCase(.q4_K, rows: 40, columns: 256, rng: &rng)
+        try k.weights.withUnsafeBytes { raw in
+            XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q4_K, rows: 40, columns: 256, data: raw.baseAddress!)))
+            XCTAssertFalse(PackedWeights.packs(try WeightMatrix(type: .q5_K, rows: 32, columns: 256, data: raw.baseAddress!)))
         }
     }
 

@@ -85,8 +85,9 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
 // MARK: - Weights packed at load
 
 /// Bytes of `rows` × `n` weights of `weight_type` packed for the row-interleaved kernels (the
-/// original's size), or 0 where there is no packed layout for them: a type other than Q5_0 and
-/// Q8_0, rows not a multiple of 16, or a CPU without AVX-512 VNNI.
+/// original's size for Q5_0 and Q8_0, 1-3% more for Q4_K and Q6_K, whose scales are unpacked), or
+/// 0 where there is no packed layout for them: a type other than those four, rows not a multiple
+/// of 16, or a CPU without AVX-512 VNNI.
 size_t hk_packed_bytes(uint32_t weight_type, int64_t n, int64_t rows);
 
 /// Packs rows [row_begin, row_end) (multiples of 16) of W (rows `row_bytes` apart) into `packed`,

@@ -54,6 +54,16 @@ typedef struct __attribute__((packed)) { float d; int8_t qs[256]; int16_t bsums[
 //         element 16 + 4c + j), and bit 4r + j of qh[k] is the fifth bit of element 4k + j.
 typedef struct { hk_half d[16]; uint8_t qs[512]; } hk_block_q8_0x16;
 typedef struct { hk_half d[16]; uint64_t qh[8]; uint8_t qs[256]; } hk_block_q5_0x16;
+// The K-quants (gemm_vnni_kquants.c), one super-block of sixteen rows. Their sub-block scales are
+// stored one byte each, already out of the six-bit packing (a product would otherwise unpack
+// them per row and call), so these are a little larger than the blocks they come from.
+//   Q4_K: scales[j][r] and mins[j][r] are sub-block j's of row r; qs[j][64k + 4r + i] = row r's
+//         qs[32j + 4k + i] (low nibble: element 4k + i of sub-block 2j, high: of sub-block 2j + 1).
+//   Q6_K: scales[s][r] is sub-block s's of row r; ql[2h + m][64k + 4r + i] = row r's
+//         ql[64h + 32m + 4k + i], qh[h][64k + 4r + i] = row r's qh[32h + 4k + i]. `pad` (zeros)
+//         keeps every vector on a cache line.
+typedef struct { hk_half d[16], dmin[16]; uint8_t scales[8][16], mins[8][16]; uint8_t qs[4][512]; } hk_block_q4_Kx16;
+typedef struct { hk_half d[16], pad[16]; int8_t scales[16][16]; uint8_t ql[4][512], qh[2][512]; } hk_block_q6_Kx16;
 
 _Static_assert(sizeof(hk_block_q4_0) == 18, "Q4_0 block");
 _Static_assert(sizeof(hk_block_q4_1) == 20, "Q4_1 block");
@@ -69,5 +79,7 @@ _Static_assert(sizeof(hk_block_q6_K) == 210, "Q6_K block");
 _Static_assert(sizeof(hk_block_q8_K) == 292, "Q8_K block");
 _Static_assert(sizeof(hk_block_q8_0x16) == 16 * sizeof(hk_block_q8_0), "packed Q8_0");
 _Static_assert(sizeof(hk_block_q5_0x16) == 16 * sizeof(hk_block_q5_0), "packed Q5_0");
+_Static_assert(sizeof(hk_block_q4_Kx16) == 16 * sizeof(hk_block_q4_K) + 64 && sizeof(hk_block_q4_Kx16) % 64 == 0, "packed Q4_K");
+_Static_assert(sizeof(hk_block_q6_Kx16) == 16 * sizeof(hk_block_q6_K) + 32 && sizeof(hk_block_q6_Kx16) % 64 == 0, "packed Q6_K");
 
 #endif
