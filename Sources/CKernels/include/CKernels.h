@@ -91,7 +91,8 @@ void hk_gemm_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_byt
 size_t hk_packed_bytes(uint32_t weight_type, int64_t n, int64_t rows);
 
 /// Packs rows [row_begin, row_end) (multiples of 16) of W (rows `row_bytes` apart) into `packed`,
-/// which holds the whole matrix (`hk_packed_bytes`), each group of sixteen rows at its place.
+/// which holds the whole matrix (`hk_packed_bytes`), each group of sixteen rows at its place, and
+/// is 64-byte aligned (the K-quants' packed vectors are read with aligned loads).
 void hk_pack_rows(uint32_t weight_type, int64_t n, const void *w, size_t row_bytes,
                   int64_t row_begin, int64_t row_end, void *packed);
 
