@@ -455,15 +455,15 @@ static inline void prefetch_block(const void *block, size_t bytes) {
 // One K-quant type's products over packed rows, generated for Q4_K and Q6_K.
 #define HK_DEFINE_K_PACKED(name, type, packed_type, block16_type, unpack_packed, step16)                      \
     /* Up to eight tokens against a packed group, each super-block unpacked on the stack as it is */          \
-    /* reached; with `ahead`, the next group's matching block is prefetched. */                              \
+    /* reached, while the next group's matching block is prefetched. */                                     \
     static inline __attribute__((always_inline)) void name##_packed_tile(                                    \
         const packed_type *group, int64_t nb, const uint8_t *x, size_t x_stride, float *y, size_t y_stride,   \
-        size_t ahead, const int TOKENS) {                                                                     \
+        const int TOKENS) {                                                                                   \
         __m512 acc[WIDE_TILE];                                                                                \
         HK_UNROLL for (int t = 0; t < TOKENS; ++t) acc[t] = _mm512_setzero_ps();                              \
         _Alignas(64) block16_type local;                                                                      \
         for (int64_t i = 0; i < nb; ++i) {                                                                    \
-            if (ahead) prefetch_block((const uint8_t *)&group[i] + ahead, sizeof(packed_type));               \
+            prefetch_block(&group[nb + i], sizeof(packed_type));                                              \
             unpack_packed(&group[i], &local);                                                                 \
             step16(&local, x + (size_t)i * sizeof(hk_block_q8_K), x_stride, acc, TOKENS);                     \
         }                                                                                                     \
@@ -497,16 +497,15 @@ static inline void prefetch_block(const void *block, size_t bytes) {
                                     tokens - t < WIDE_TILE ? tokens - t : WIDE_TILE);                         \
                 continue;                                                                                     \
             }                                                                                                 \
-            const size_t ahead = (size_t)nb * sizeof(packed_type);                                            \
             switch (tokens) {                                                                                 \
-            case 1: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 1); break;           \
-            case 2: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 2); break;           \
-            case 3: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 3); break;           \
-            case 4: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 4); break;           \
-            case 5: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 5); break;           \
-            case 6: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 6); break;           \
-            case 7: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 7); break;           \
-            default: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, ahead, 8); break;          \
+            case 1: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 1); break;                  \
+            case 2: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 2); break;                  \
+            case 3: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 3); break;                  \
+            case 4: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 4); break;                  \
+            case 5: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 5); break;                  \
+            case 6: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 6); break;                  \
+            case 7: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 7); break;                  \
+            default: name##_packed_tile(group, nb, xt, x_row_bytes, out, y_stride, 8); break;                 \
             }                                                                                                 \
         }                                                                                                     \
     }
